@@ -1,0 +1,42 @@
+import process from 'node:process';
+
+/** Where a command writes, and how: the CLI's only side channel besides the files it edits. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  color: boolean;
+}
+
+export function processIO(): CliIO {
+  const env = process.env;
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env,
+    cwd: process.cwd(),
+    color: Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb',
+  };
+}
+
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+}
+
+export function style(enabled: boolean): Style {
+  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+}
+
+/** Exit codes: success, a runtime failure (engine, build, I/O), bad input (usage or config). */
+export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
+
+/** Bad command-line input; the message says what would be right. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

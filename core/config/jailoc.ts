@@ -1,0 +1,88 @@
+import { parse as parseToml } from 'smol-toml';
+import { TomlDocument } from './document.ts';
+import { applyEdits, type ConfigEdit } from './edit.ts';
+import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from './errors.ts';
+import type { HostView } from './schema.ts';
+import { validateConfigText } from './load.ts';
+
+/** The keys jailoc reads (reference §1.2–1.8); it silently ignored everything else. */
+const JAILOC_KEYS = {
+  root: ['mode', 'password_mode', 'base', 'defaults', 'workspaces'],
+  base: ['dockerfile'],
+  common: ['image', 'env', 'env_file', 'mounts', 'allowed_hosts', 'allowed_networks', 'ssh_auth_sock', 'git_config', 'expose_port', 'enable_docker', 'cpu', 'memory', 'secrets'],
+  workspace: ['paths', 'build_context', 'dockerfile'],
+};
+
+export interface JailocImport {
+  text: string;
+  /** What changed and why, one line each, for the user to read. */
+  notes: string[];
+}
+
+/**
+ * Converts a jailoc config into a Paddock config by editing its text, so comments and layout
+ * survive. Keys jailoc ignored are removed (keeping them could change behaviour or fail
+ * validation), and jailoc's different default for enable_docker is written out explicitly.
+ */
+export function convertJailocConfig(text: string, file: string, host: HostView): JailocImport {
+  let data: Record<string, unknown>;
+  try {
+    data = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    const line = (error as { line?: number }).line ?? null;
+    const column = (error as { column?: number }).column ?? null;
+    throw new ConfigError(file, [{ message: `TOML syntax error: ${(error as Error).message.split('\n')[0]}`, path: null, line, column }]);
+  }
+  const notes: string[] = [];
+  const edits: ConfigEdit[] = [];
+  const drop = (keyPath: KeyPath, why: string) => {
+    edits.push({ op: 'unset', path: keyPath });
+    notes.push(`removed ${formatKeyPath(keyPath)}: ${why}`);
+  };
+  for (const key of Object.keys(data)) {
+    if (!JAILOC_KEYS.root.includes(key)) drop([key], 'jailoc ignored this key');
+  }
+  const table = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+  for (const key of Object.keys(table(data.base) ?? {})) {
+    if (!JAILOC_KEYS.base.includes(key)) drop(['base', key], 'jailoc ignored this key');
+  }
+  const defaults = table(data.defaults);
+  for (const key of Object.keys(defaults ?? {})) {
+    if (!JAILOC_KEYS.common.includes(key)) drop(['defaults', key], 'jailoc ignored this key');
+  }
+  for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) {
+    for (const key of Object.keys(table(workspace) ?? {})) {
+      if (JAILOC_KEYS.common.includes(key) || JAILOC_KEYS.workspace.includes(key)) continue;
+      drop(['workspaces', name, key], key === 'mode' ? 'jailoc documents a workspace-level mode but never read it' : 'jailoc ignored this key');
+    }
+  }
+  if (defaults?.enable_docker === undefined) {
+    edits.push({ op: 'set', path: ['defaults', 'enable_docker'], value: true });
+    notes.push('set defaults.enable_docker = true: jailoc started a Docker daemon for every workspace by default, Paddock does not; remove it if your agents do not need Docker');
+  }
+  const converted = applyEdits(text, edits);
+  try {
+    validateConfigText(converted, file, host);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Report places in the user's jailoc file: key paths are the same in both texts, lines are not.
+    const original = new TomlDocument(text);
+    const issues: ConfigIssue[] = error.issues.map((issue) => {
+      const keyPath = issue.path === null ? null : keyPathOf(issue.path);
+      const place = keyPath ? original.locate(keyPath) : null;
+      return { ...issue, line: place?.line ?? null, column: place?.column ?? null };
+    });
+    throw new ConfigError(file, issues);
+  }
+  return { text: `# Imported from ${file} by \`paddock config import-jailoc\`.\n${converted}`, notes };
+}
+
+function keyPathOf(dotted: string): KeyPath {
+  const parts: Array<string | number> = [];
+  for (const match of dotted.matchAll(/([^.[\]"]+)|"((?:[^"\\]|\\.)*)"|\[(\d+)\]/g)) {
+    if (match[3] !== undefined) parts.push(Number(match[3]));
+    else if (match[2] !== undefined) parts.push(JSON.parse(`"${match[2]}"`) as string);
+    else if (match[1] !== undefined) parts.push(match[1]);
+  }
+  return parts;
+}
