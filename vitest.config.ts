@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          benchmark: { include: ['bench/**/*.bench.ts'] },
         },
       },
       {

@@ -1,0 +1,55 @@
+// Runs every test the project has: the type check, the Deno check, and the vitest projects (unit,
+// integration against the real engine). The last line is "N passed, N failed" with the real totals.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const results = path.join(root, 'test-results');
+fs.mkdirSync(results, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function step(name, command, args) {
+  console.log(`\n▶ ${name}`);
+  const run = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  const ok = run.status === 0;
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? '✓' : '✗'} ${name}`);
+  return ok;
+}
+
+step('type check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+step('deno check core/cli.ts', bin('deno'), ['check', 'core/cli.ts']);
+if (!step('build the CLI bundle', process.execPath, ['scripts/build-cli.mjs'])) {
+  console.log('The CLI tests need the bundle; fix the build first.');
+}
+
+const report = path.join(results, 'vitest.json');
+fs.rmSync(report, { force: true });
+console.log('\n▶ vitest (unit + integration)');
+spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (fs.existsSync(report)) {
+  const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
+  passed += summary.numPassedTests;
+  failed += summary.numFailedTests;
+  skipped += summary.numPendingTests + summary.numTodoTests;
+  // A test file that fails to load has no tests to count, but it is a failure.
+  failed += summary.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+} else {
+  console.log('vitest wrote no report: counting the whole run as one failure.');
+  failed++;
+}
+
+const line = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+fs.writeFileSync(path.join(results, 'summary.txt'), `${line}\n`);
+console.log(`\n${line}`);
+process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
