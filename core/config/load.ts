@@ -212,14 +212,17 @@ function valueAt(raw: unknown, keyPath: KeyPath): unknown {
   return current;
 }
 
+/** Drops repeats and orders problems as they appear in the file, which is how people fix them. */
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const id = `${issue.path}\u0000${issue.message}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  return issues
+    .filter((issue) => {
+      const id = `${issue.path}\u0000${issue.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 function collectWarnings(config: PaddockConfig, host: HostView, document: () => TomlDocument | null): ConfigIssue[] {

@@ -20,6 +20,18 @@ export interface HostView {
 type Ctx = z.RefinementCtx;
 type Path = Array<string | number>;
 
+/**
+ * Cross-key rules run even when a sibling key already failed, so one check reports every
+ * problem at once; they only need the value to be a table.
+ */
+const evenAfterOtherErrors = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
+};
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function fail(ctx: Ctx, message: string, path: Path = []): void {
   ctx.addIssue({ code: 'custom', message, path });
 }
@@ -154,22 +166,22 @@ function secretsSchema(host: HostView) {
   return z
     .strictObject({ env: z.record(z.string(), source).optional(), file: z.record(z.string(), source).optional() })
     .superRefine((secrets, ctx) => {
-      for (const name of Object.keys(secrets.env ?? {})) {
+      for (const name of Object.keys(isTable(secrets.env) ? secrets.env : {})) {
         if (!POSIX_NAME.test(name)) {
           fail(ctx, `env secret name "${name}" must be a variable name (letters, digits and _, not starting with a digit)`, ['env', name]);
         } else if ((RESERVED_SECRET_ENV_KEYS as readonly string[]).includes(name)) {
           fail(ctx, `env secret name ${name} is reserved: Paddock sets it inside the workspace`, ['env', name]);
         }
-        if (secrets.file && name in secrets.file) {
+        if (isTable(secrets.file) && name in secrets.file) {
           fail(ctx, `secret "${name}" is both an env and a file secret; give them different names`, ['file', name]);
         }
       }
-      for (const name of Object.keys(secrets.file ?? {})) {
+      for (const name of Object.keys(isTable(secrets.file) ? secrets.file : {})) {
         if (!FILE_SECRET_NAME.test(name)) {
           fail(ctx, `file secret name "${name}" may only contain letters, digits, _ and - (it becomes /run/secrets/${name})`, ['file', name]);
         }
       }
-    });
+    }, evenAfterOtherErrors);
 }
 
 const boolean = z.boolean();
@@ -259,7 +271,7 @@ export function configSchema(host: HostView) {
       if (ws.image !== undefined && ws.build_context !== undefined) {
         fail(ctx, 'cannot set both "image" and "build_context": image is used as is, with no build; remove one', ['image']);
       }
-    });
+    }, evenAfterOtherErrors);
   return z
     .strictObject({
       mode: z.enum(ACCESS_MODES).optional(),
@@ -281,12 +293,12 @@ export function configSchema(host: HostView) {
       workspaces: z.record(z.string(), workspace).optional(),
     })
     .superRefine((config, ctx) => {
-      for (const name of Object.keys(config.workspaces ?? {})) {
+      for (const name of Object.keys(isTable(config.workspaces) ? config.workspaces : {})) {
         if (!WORKSPACE_NAME.test(name)) {
           fail(ctx, `workspace name "${name}" is invalid: use lowercase letters, digits and - only (e.g. "${suggestName(name)}")`, ['workspaces', name]);
         }
       }
-    });
+    }, evenAfterOtherErrors);
 }
 
 function suggestName(name: string): string {
