@@ -77,10 +77,15 @@ function resolveAll(loaded: LoadedConfig, context: CommandContext, only?: string
   return (only === undefined ? names : [only]).map((name) => resolveWorkspace(loaded.config, name, context.host));
 }
 
-export function imageSummary(workspace: ResolvedWorkspace): string {
+/** One line on where a workspace's image comes from; `show` folds host paths for display. */
+export function imageSummary(workspace: ResolvedWorkspace, show: (source: string) => string = (source) => source): string {
   if (workspace.image) return `image ${workspace.image}`;
-  const base = workspace.defaultsImage ?? (workspace.base.dockerfile ? `preset ${workspace.base.dockerfile}` : `embedded (${workspace.base.variant}, from ${workspace.base.from})`);
-  return workspace.dockerfile ? `overlay ${workspace.dockerfile} on ${base}` : base;
+  const base = workspace.defaultsImage
+    ? `image ${workspace.defaultsImage}`
+    : workspace.base.dockerfile
+      ? `preset ${show(workspace.base.dockerfile)}`
+      : `embedded (${workspace.base.variant}, from ${workspace.base.from})`;
+  return workspace.dockerfile ? `overlay ${show(workspace.dockerfile)} on ${base}` : base;
 }
 
 const configPath: Command = {
@@ -131,21 +136,23 @@ const configShow: Command = {
     }
     const { bold, dim } = context.style;
     const home = context.host.home;
+    const show = (source: string) => displayPath(source, home);
     const list = (items: string[]) => (items.length ? items.join(', ') : dim('none'));
+    const column = (items: string[]) => (items.length ? items.join(`\n${' '.repeat(20)}`) : dim('none'));
     for (const ws of workspaces) {
       const lines: Array<[string, string]> = [
-        ['paths', list(ws.paths.map((p) => displayPath(p, home)))],
-        ['image', imageSummary(ws)],
+        ['paths', column(ws.paths.map(show))],
+        ['image', imageSummary(ws, show)],
         ['agent', ws.command ? `${ws.agent} (command: ${ws.command.join(' ')})` : ws.agent],
         ['limits', `${ws.cpu} CPU, ${ws.memory} memory`],
         ['egress', `${ws.egress}; hosts: ${list(ws.allowedHosts)}; networks: ${list(ws.allowedNetworks)}`],
         ['docker networks', list(ws.networks)],
-        ['env', list(ws.env.map(([key, value]) => `${key}=${value}`))],
-        ['secrets', list(ws.secrets.map((s) => `${s.name} (${s.destination}, from ${s.source.kind === 'env' ? `$${s.source.variable}` : displayPath(s.source.path, home)})`))],
-        ['mounts', list(ws.mounts.map((m) => `${displayPath(m.host, home)} → ${m.container}${m.readOnly ? ' (ro)' : ''}${m.optional ? dim(' if present') : ''}`))],
+        ['env', column(ws.env.map(([key, value]) => `${key}=${value}`))],
+        ['secrets', column(ws.secrets.map((s) => `${s.name} (${s.destination}, from ${s.source.kind === 'env' ? `$${s.source.variable}` : show(s.source.path)})`))],
+        ['mounts', column(ws.mounts.map((m) => `${show(m.host)} → ${m.container}${m.readOnly ? ' (ro)' : ''}${m.optional ? dim(' (if it exists)') : ''}`))],
         ['options', `ssh agent ${onOff(ws.sshAuthSock)}, git config ${onOff(ws.gitConfig)}, port ${onOff(ws.exposePort)}, docker ${onOff(ws.enableDocker)}`],
       ];
-      context.io.stdout(`${bold(ws.name)}\n${lines.map(([key, value]) => `  ${key.padEnd(16)}${value}\n`).join('')}`);
+      context.io.stdout(`${bold(ws.name)}\n${lines.map(([key, value]) => `  ${key.padEnd(18)}${value}\n`).join('')}`);
     }
     for (const warning of loaded.warnings) context.io.stderr(issueLine(context, warning, 'warning'));
     return EXIT.ok;
@@ -233,7 +240,7 @@ const workspaces: Command = {
     context.io.stdout(`${context.style.bold(`${'NAME'.padEnd(width)}  AGENT     PATHS`)}\n`);
     for (const ws of resolved) {
       const paths = ws.paths.length ? ws.paths.map((p) => displayPath(p, home)).join(', ') : context.style.dim('(no paths)');
-      context.io.stdout(`${ws.name.padEnd(width)}  ${ws.agent.padEnd(8)}  ${paths}\n${' '.repeat(width + 12)}${context.style.dim(imageSummary(ws))}\n`);
+      context.io.stdout(`${ws.name.padEnd(width)}  ${ws.agent.padEnd(8)}  ${paths}\n${' '.repeat(width + 12)}${context.style.dim(imageSummary(ws, (source) => displayPath(source, home)))}\n`);
     }
     return EXIT.ok;
   },

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { workspacePathConflict } from '../../core/config/rules.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -19,13 +21,26 @@ export interface CliResult {
 }
 
 /**
- * A throwaway home with its own config path, so no test touches the real user's files. It lives in
- * the checkout, not in /tmp: workspace paths under /tmp are refused (the container owns /tmp).
+ * Where throwaway homes go. Workspace paths under /tmp, /var, /root and the other folders a
+ * container owns are refused, so a checkout in /tmp (or CI as root) needs another place.
  */
+function homesRoot(): string {
+  const candidates = [path.join(root, 'test-results', 'homes'), '/home/paddock-tests', path.join(os.homedir(), 'paddock-tests')];
+  for (const candidate of candidates) {
+    if (workspacePathConflict(candidate) !== null) continue;
+    try {
+      fs.mkdirSync(candidate, { recursive: true });
+      return candidate;
+    } catch {
+      // not writable here; try the next place
+    }
+  }
+  throw new Error(`no folder to hold test homes: tried ${candidates.join(', ')}`);
+}
+
+/** A throwaway home with its own config path, so no test touches the real user's files. */
 export function tempHome(): { home: string; config: string; cleanup(): void } {
-  const parent = path.join(root, 'test-results', 'homes');
-  fs.mkdirSync(parent, { recursive: true });
-  const home = fs.mkdtempSync(path.join(parent, 'home-'));
+  const home = fs.mkdtempSync(path.join(homesRoot(), 'home-'));
   return { home, config: path.join(home, '.config', 'paddock', 'config.toml'), cleanup: () => fs.rmSync(home, { recursive: true, force: true }) };
 }
 
