@@ -33,6 +33,10 @@ export class TomlDocument {
     for (const item of top.body) {
       if (item.type === 'TOMLTable') {
         this.tables.push(item);
+        // `[a.b.c]` also defines `a` and `a.b`; `[[a.b]]` defines `a.b` as an array of tables.
+        for (let i = 1; i < item.resolvedKey.length; i++) {
+          this.add({ path: item.resolvedKey.slice(0, i), key: item.key, node: item, containerPath: item.resolvedKey.slice(0, i - 1), kind: 'implicit' });
+        }
         this.add({ path: item.resolvedKey, key: item.key, node: item, containerPath: item.resolvedKey.slice(0, -1), kind: 'table' });
         for (const pair of item.body) this.addPair(item.resolvedKey, pair, item.resolvedKey);
       } else {

@@ -145,8 +145,12 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType,
         const known = knownKeysAt(schema, keyPath);
         return issueAt(unknownKeyMessage(key, keyPath, known), [...keyPath, key], document, 'key');
       });
-    case 'invalid_type':
-      return [issueAt(`must be ${describeExpected(issue.expected)}, got ${describeValue(valueAt(raw, keyPath))}`, keyPath, document, 'value')];
+    case 'invalid_type': {
+      const actual = valueAt(raw, keyPath);
+      // zod refuses inf and nan as "not a number"; say what is wrong with them instead.
+      const expected = issue.expected === 'number' && typeof actual === 'number' ? 'a finite number' : describeExpected(issue.expected);
+      return [issueAt(`must be ${expected}, got ${describeValue(actual)}`, keyPath, document, 'value')];
+    }
     case 'invalid_value': {
       const allowed = issue.values.filter((value) => value !== '').map((value) => JSON.stringify(value));
       const actual = valueAt(raw, keyPath);

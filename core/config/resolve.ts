@@ -158,10 +158,10 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
     workdir: paths[0] ?? null,
     image: workspace.image ?? null,
     defaultsImage: defaults.image ?? null,
-    dockerfile: workspace.dockerfile !== undefined ? normalizeSource(workspace.dockerfile, home) : null,
+    dockerfile: workspace.dockerfile ? normalizeSource(workspace.dockerfile, home) : null,
     buildContext: workspace.build_context !== undefined ? normalizeHostPath(workspace.build_context, home) : null,
     base: {
-      dockerfile: config.base?.dockerfile !== undefined ? normalizeSource(config.base.dockerfile, home) : null,
+      dockerfile: config.base?.dockerfile ? normalizeSource(config.base.dockerfile, home) : null,
       from: config.base?.from ?? BUILTIN_DEFAULTS.from,
       variant: config.base?.variant ?? BUILTIN_DEFAULTS.variant,
     },

@@ -42,9 +42,12 @@ export function parseMemoryBytes(value: string): number {
   return Number.parseInt(value, 10) * scale;
 }
 
-/** A Docker image reference: [registry[:port]/]path[:tag][@digest]; repository parts are lowercase. */
+/**
+ * A Docker image reference: [registry/]path[:tag][@digest]. As in Docker, the first component is a
+ * registry only when it has a dot or a port or is `localhost`; every repository part is lowercase.
+ */
 const IMAGE_REFERENCE =
-  /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
+  /^(?:(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|[a-zA-Z0-9-]+(?=:[0-9]+\/))(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
 
 export function imageReferenceProblem(value: string): string | null {
   if (value.trim() === '') return 'must not be empty or whitespace-only';
@@ -53,7 +56,9 @@ export function imageReferenceProblem(value: string): string | null {
   return `"${value}" is not a valid image reference (expected [registry/]name[:tag][@digest], e.g. "ubuntu:24.04")`;
 }
 
+/** An empty dockerfile means "none" (jailoc's template writes `dockerfile = ""`). */
 export function dockerfileSourceProblem(value: string, home: string): string | null {
+  if (value === '') return null;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     let url: URL;
     try {
@@ -78,12 +83,27 @@ const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 export function hostNameProblem(value: string): string | null {
   if (net.isIP(value)) return null;
   if (value.includes('*')) return `"${value}" has a wildcard; hosts are resolved to addresses when the workspace starts, so list each host name`;
-  if (value.includes('/')) return `"${value}" looks like a network; put CIDRs in allowed_networks`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return `"${value}" is a URL, not a host name; give just the host${hostOfUrl(value) ? ` ("${hostOfUrl(value)}")` : ''}`;
+  }
+  if (value.includes('/') && net.isIP(value.slice(0, value.indexOf('/')))) {
+    return `"${value}" is a network; put CIDRs in allowed_networks`;
+  }
   const name = value.endsWith('.') ? value.slice(0, -1) : value;
-  if (name.length === 0 || name.length > 253 || !name.split('.').every((label) => HOST_LABEL.test(label))) {
+  const labels = name.split('.');
+  // A name whose last label is all digits would be read as an IPv4 address, so it is not a name.
+  if (name.length === 0 || name.length > 253 || !labels.every((label) => HOST_LABEL.test(label)) || /^[0-9]+$/.test(labels.at(-1) ?? '')) {
     return `"${value}" is not a host name or an IP address`;
   }
   return null;
+}
+
+function hostOfUrl(value: string): string | null {
+  try {
+    return new URL(value).hostname || null;
+  } catch {
+    return null;
+  }
 }
 
 export function cidrProblem(value: string): string | null {
@@ -265,7 +285,7 @@ export function configSchema(host: HostView) {
         .optional(),
     })
     .superRefine((ws, ctx) => {
-      if (ws.image !== undefined && ws.dockerfile !== undefined) {
+      if (ws.image !== undefined && ws.dockerfile) {
         fail(ctx, 'cannot set both "image" and "dockerfile": image is used as is, with no build; remove one', ['image']);
       }
       if (ws.image !== undefined && ws.build_context !== undefined) {
