@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
 import { getStaticTOMLValue, type AST } from 'toml-eslint-parser';
 import { TomlDocument, type DocEntry } from './document.ts';
@@ -46,9 +45,10 @@ export function applyEdit(text: string, edit: ConfigEdit): string {
         throw new ConfigEditError(`workspace name "${edit.name}" is invalid: use lowercase letters, digits and - only`);
       }
       if (doc.get(['workspaces', edit.name])) throw new ConfigEditError(`workspace "${edit.name}" already exists`);
+      const eol = eolOf(text);
       const values = { paths: [], ...edit.values };
-      const body = Object.entries(values).map(([key, value]) => `${formatKey([key])} = ${serialize(value)}\n`).join('');
-      return `${withTrailingBlankLine(text)}[${formatKey(['workspaces', edit.name])}]\n${body}`;
+      const body = Object.entries(values).map(([key, value]) => `${formatKey([key])} = ${serialize(value)}${eol}`).join('');
+      return `${withTrailingBlankLine(text)}[${formatKey(['workspaces', edit.name])}]${eol}${body}`;
     }
     case 'deleteWorkspace':
       if (!doc.get(['workspaces', edit.name])) throw new ConfigEditError(`there is no workspace "${edit.name}"`);
@@ -60,7 +60,7 @@ export function applyEdit(text: string, edit: ConfigEdit): string {
 export function applyEdits(text: string, edits: readonly ConfigEdit[]): string {
   return edits.reduce((current, edit) => {
     const next = applyEdit(current, edit);
-    verifyEdit(next, edit);
+    verifyEdit(current, next, edit);
     return next;
   }, text);
 }
@@ -77,8 +77,18 @@ export function editConfigFile(loaded: LoadedConfig, edits: readonly ConfigEdit[
   return { file: loaded.file, text, created: false, ...validated };
 }
 
+function realPathOrSelf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 /** Writes `text` via a temp file and rename. With `expected`, refuses when the file no longer holds it. */
-export function writeFileAtomic(file: string, text: string, expected?: string): void {
+export function writeFileAtomic(target: string, text: string, expected?: string): void {
+  // A symlinked config (dotfiles repos) is updated where it really lives, and stays a symlink.
+  const file = realPathOrSelf(target);
   let mode = 0o600;
   let current: string | null = null;
   try {
@@ -106,22 +116,55 @@ export function writeFileAtomic(file: string, text: string, expected?: string): 
   }
 }
 
-function verifyEdit(text: string, last: ConfigEdit): void {
+function verifyEdit(before: string, after: string, edit: ConfigEdit): void {
   let data: unknown;
   try {
-    data = parseToml(text);
+    data = parseToml(after);
   } catch (error) {
     throw new ConfigEditError(`the edit produced invalid TOML (${(error as Error).message.split('\n')[0]}); nothing was written`);
   }
-  const at = (keyPath: KeyPath) => keyPath.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], data);
-  const ok =
-    last.op === 'set' ? isDeepStrictEqual(at(last.path), last.value)
-    : last.op === 'unset' ? at(last.path) === undefined
-    : last.op === 'add' ? (at(last.path) as unknown[] | undefined)?.some((item) => isDeepStrictEqual(item, last.value)) === true
-    : last.op === 'remove' ? !((at(last.path) as unknown[] | undefined) ?? []).some((item) => isDeepStrictEqual(item, last.value))
-    : last.op === 'createWorkspace' ? at(['workspaces', last.name]) !== undefined
-    : at(['workspaces', last.name]) === undefined;
-  if (!ok) throw new ConfigEditError(`the edit of ${describeEdit(last)} did not apply cleanly; nothing was written`);
+  const at = (root: unknown, keyPath: KeyPath) => keyPath.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], root);
+  const list = (keyPath: KeyPath) => (Array.isArray(at(data, keyPath)) ? (at(data, keyPath) as unknown[]) : []);
+  let ok: boolean;
+  switch (edit.op) {
+    case 'set':
+      ok = sameValue(at(data, edit.path), edit.value);
+      break;
+    case 'unset': {
+      const index = edit.path.at(-1);
+      if (typeof index === 'number') {
+        const old = at(parseToml(before), edit.path.slice(0, -1)) as unknown[];
+        ok = sameValue(list(edit.path.slice(0, -1)), old.filter((_, i) => i !== index));
+      } else ok = at(data, edit.path) === undefined;
+      break;
+    }
+    case 'add':
+      ok = list(edit.path).some((item) => sameValue(item, edit.value));
+      break;
+    case 'remove':
+      ok = !list(edit.path).some((item) => sameValue(item, edit.value));
+      break;
+    case 'createWorkspace':
+      ok = at(data, ['workspaces', edit.name]) !== undefined;
+      break;
+    case 'deleteWorkspace':
+      ok = at(data, ['workspaces', edit.name]) === undefined;
+      break;
+  }
+  if (!ok) throw new ConfigEditError(`the edit of ${describeEdit(edit)} did not apply cleanly; nothing was written`);
+}
+
+/** Structural equality of TOML data; smol-toml's tables have no prototype, ours do. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keysA = Object.keys(a);
+    const keysB = Object.keys(b);
+    return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  }
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
 function describeEdit(edit: ConfigEdit): string {
@@ -130,12 +173,20 @@ function describeEdit(edit: ConfigEdit): string {
 
 // ---- serialization ----
 
+/** A TOML basic string: JSON's escapes are TOML's, except that TOML also escapes DEL. */
+function quote(value: string): string {
+  return JSON.stringify(value).replace(/\u007f/g, '\\u007f');
+}
+
 export function serialize(value: TomlValue): string {
-  if (typeof value === 'string') return JSON.stringify(value).replace(/\u007f/g, '\\u007f');
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'nan';
     if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+    if (Object.is(value, -0)) return '-0.0';
+    // Integers past 2^53 cannot be read back exactly as integers; write them as floats.
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) return value.toExponential();
     return String(value);
   }
   if (Array.isArray(value)) return `[${value.map(serialize).join(', ')}]`;
@@ -144,7 +195,7 @@ export function serialize(value: TomlValue): string {
 }
 
 function formatKey(keyPath: KeyPath): string {
-  return keyPath.map((part) => (/^[A-Za-z0-9_-]+$/.test(String(part)) ? String(part) : JSON.stringify(String(part)))).join('.');
+  return keyPath.map((part) => (/^[A-Za-z0-9_-]+$/.test(String(part)) ? String(part) : quote(String(part)))).join('.');
 }
 
 // ---- text helpers ----
@@ -157,9 +208,22 @@ function lineStart(text: string, index: number): number {
   return text.lastIndexOf('\n', index - 1) + 1;
 }
 
+/** Where the line holding `index` ends, before its line break (`\n` or `\r\n`). */
 function lineEnd(text: string, index: number): number {
   const end = text.indexOf('\n', index);
-  return end < 0 ? text.length : end;
+  if (end < 0) return text.length;
+  return text[end - 1] === '\r' ? end - 1 : end;
+}
+
+/** Where the next line starts: just past this line's break. */
+function nextLineStart(text: string, index: number): number {
+  const end = text.indexOf('\n', index);
+  return end < 0 ? text.length : end + 1;
+}
+
+/** The file's own line break, so inserted lines match the rest. */
+function eolOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
 function indentOf(text: string, index: number): string {
@@ -172,8 +236,8 @@ function startsWith(keyPath: KeyPath, prefix: KeyPath): boolean {
 
 function withTrailingBlankLine(text: string): string {
   if (text === '') return '';
-  const trimmed = text.replace(/\n*$/, '');
-  return `${trimmed}\n\n`;
+  const eol = eolOf(text);
+  return `${text.replace(/(\r?\n)*$/, '')}${eol}${eol}`;
 }
 
 /** The start of the comment lines directly above `index` (no blank line between): they belong to it. */
@@ -230,6 +294,7 @@ function setValue(doc: TomlDocument, keyPath: KeyPath, value: TomlValue): string
 
 function insertPair(doc: TomlDocument, keyPath: KeyPath, value: TomlValue): string {
   const { text } = doc;
+  const eol = eolOf(text);
   const parent = keyPath.slice(0, -1);
   const anchors = doc.pairs.filter((pair) => startsWith(pair.path, parent) && startsWith(parent, pair.containerPath));
   const anchor = anchors.reduce<DocEntry | undefined>((best, pair) => {
@@ -240,25 +305,25 @@ function insertPair(doc: TomlDocument, keyPath: KeyPath, value: TomlValue): stri
   if (anchor) {
     const at = lineEnd(text, anchor.node.range[1]);
     const line = `${formatKey(keyPath.slice(anchor.containerPath.length))} = ${serialize(value)}`;
-    return `${text.slice(0, at)}\n${indentOf(text, anchor.node.range[0])}${line}${text.slice(at)}`;
+    return `${text.slice(0, at)}${eol}${indentOf(text, anchor.node.range[0])}${line}${text.slice(at)}`;
   }
   const pairLine = `${formatKey(keyPath.slice(-1))} = ${serialize(value)}`;
   const table = doc.tables.find((candidate) => candidate.kind === 'standard' && isSamePath(candidate.resolvedKey, parent));
   if (table) {
     const at = lineEnd(text, table.key.range[1]);
-    return `${text.slice(0, at)}\n${pairLine}${text.slice(at)}`;
+    return `${text.slice(0, at)}${eol}${pairLine}${text.slice(at)}`;
   }
   if (parent.length === 0) {
     const first = doc.tables[0];
-    if (!first) return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${pairLine}\n`;
+    if (!first) return `${text}${text === '' || text.endsWith('\n') ? '' : eol}${pairLine}${eol}`;
     const at = attachedCommentsStart(text, first.range[0]);
-    return `${text.slice(0, at)}${pairLine}\n\n${text.slice(at)}`;
+    return `${text.slice(0, at)}${pairLine}${eol}${eol}${text.slice(at)}`;
   }
-  const block = `[${formatKey(parent)}]\n${pairLine}\n`;
+  const block = `[${formatKey(parent)}]${eol}${pairLine}${eol}`;
   const child = doc.tables.find((candidate) => startsWith(candidate.resolvedKey, parent));
   if (child) {
     const at = attachedCommentsStart(text, child.range[0]);
-    return `${text.slice(0, at)}${block}\n${text.slice(at)}`;
+    return `${text.slice(0, at)}${block}${eol}${text.slice(at)}`;
   }
   return `${withTrailingBlankLine(text)}${block}`;
 }
@@ -299,8 +364,7 @@ function unset(doc: TomlDocument, keyPath: KeyPath): string {
 /** A pair's whole lines, with its trailing comment and line break. */
 function pairRange(text: string, [start, end]: readonly [number, number]): [number, number] {
   const from = text.slice(lineStart(text, start), start).trim() === '' ? lineStart(text, start) : start;
-  const to = lineEnd(text, end);
-  return [from, Math.min(text.length, to + 1)];
+  return [from, nextLineStart(text, end)];
 }
 
 function removeRanges(text: string, ranges: Array<[number, number]>): string {
@@ -308,10 +372,12 @@ function removeRanges(text: string, ranges: Array<[number, number]>): string {
   for (const [start, end] of [...ranges].sort((a, b) => b[0] - a[0])) {
     let to = end;
     // The removed block's blank separator goes with it when one already stands before it.
-    if (start === 0 || out.slice(0, start).endsWith('\n\n')) while (out[to] === '\n') to++;
+    if (start === 0 || /(\r?\n){2}$/.test(out.slice(0, start))) to += /^(\r?\n)*/.exec(out.slice(to))?.[0].length ?? 0;
     out = out.slice(0, start) + out.slice(to);
   }
-  return out;
+  // Removing the last table must not leave blank lines at the end of the file.
+  const blankEnd = /(\r?\n){2,}$/;
+  return text.endsWith('\n') && !blankEnd.test(text) && blankEnd.test(out) ? out.replace(/(\r?\n)+$/, eolOf(text)) : out;
 }
 
 function addToArray(doc: TomlDocument, keyPath: KeyPath, value: TomlValue): string {
@@ -319,18 +385,28 @@ function addToArray(doc: TomlDocument, keyPath: KeyPath, value: TomlValue): stri
   if (!entry) return setValue(doc, keyPath, [value]);
   const array = entry.value;
   if (array?.type !== 'TOMLArray') throw new ConfigEditError(`${formatKeyPath(keyPath)} is not a list`);
-  if (array.elements.some((element) => isDeepStrictEqual(getStaticTOMLValue(element), value))) return doc.text;
+  if (array.elements.some((element) => sameValue(getStaticTOMLValue(element), value))) return doc.text;
   const { text } = doc;
+  const eol = eolOf(text);
+  const closing = array.range[1] - 1;
   const last = array.elements.at(-1);
   const item = serialize(value);
-  if (!last) return splice(text, array.range, `[${item}]`);
-  const trailingComma = /^\s*,/.test(text.slice(last.range[1], array.range[1] - 1).replace(/#[^\n]*/g, ''));
+  if (!last) {
+    // An empty array may still hold comments: put the item on its own line above the `]`.
+    const ownLine = text.slice(lineStart(text, closing), closing).trim() === '' && lineStart(text, closing) > array.range[0];
+    if (!ownLine) return splice(text, array.range, `[${item}]`);
+    const inner = text.slice(array.range[0] + 1, closing).split(/\r?\n/).find((line) => line.trim() !== '');
+    const indent = inner ? (/^[ \t]*/.exec(inner)?.[0] ?? '') : `${indentOf(text, array.range[0])}  `;
+    return splice(text, [lineStart(text, closing), lineStart(text, closing)], `${indent}${item}${eol}`);
+  }
+  const trailingComma = /^\s*,/.test(text.slice(last.range[1], closing).replace(/#[^\n]*/g, ''));
   const multiline = text.slice(array.range[0], array.range[1]).includes('\n') && text.slice(lineStart(text, last.range[0]), last.range[0]).trim() === '';
   if (!multiline) return splice(text, [last.range[1], last.range[1]], `, ${item}`);
   const indent = indentOf(text, last.range[0]);
   const afterLast = trailingComma ? text.indexOf(',', last.range[1]) + 1 : last.range[1];
-  const at = lineEnd(text, afterLast);
-  const inserted = `${text.slice(0, at)}\n${indent}${item}${trailingComma ? ',' : ''}${text.slice(at)}`;
+  // After the last element's line, unless the `]` closes on that same line.
+  const at = Math.min(lineEnd(text, afterLast), closing);
+  const inserted = `${text.slice(0, at)}${eol}${indent}${item}${trailingComma ? ',' : ''}${text.slice(at)}`;
   return trailingComma ? inserted : splice(inserted, [last.range[1], last.range[1]], ',');
 }
 
@@ -339,7 +415,7 @@ function removeFromArray(doc: TomlDocument, keyPath: KeyPath, value: TomlValue):
   if (!entry) return doc.text;
   const array = entry.value;
   if (array?.type !== 'TOMLArray') throw new ConfigEditError(`${formatKeyPath(keyPath)} is not a list`);
-  const index = array.elements.findIndex((element) => isDeepStrictEqual(getStaticTOMLValue(element), value));
+  const index = array.elements.findIndex((element) => sameValue(getStaticTOMLValue(element), value));
   if (index < 0) return doc.text;
   return applyEdit(removeElement(doc.text, array, index), { op: 'remove', path: keyPath, value });
 }
@@ -347,16 +423,16 @@ function removeFromArray(doc: TomlDocument, keyPath: KeyPath, value: TomlValue):
 function removeElement(text: string, array: AST.TOMLArray, index: number): string {
   const element = array.elements[index];
   if (!element) return text;
-  if (array.elements.length === 1) return splice(text, array.range, '[]');
   const alone =
     text.slice(lineStart(text, element.range[0]), element.range[0]).trim() === '' &&
-    /^\s*,?\s*(#[^\n]*)?$/.test(text.slice(element.range[1], lineEnd(text, element.range[1])));
-  if (alone) {
-    const start = lineStart(text, element.range[0]);
-    return text.slice(0, start) + text.slice(Math.min(text.length, lineEnd(text, element.range[1]) + 1));
-  }
+    /^\s*,?\s*(#[^\n]*)?$/.test(text.slice(element.range[1], lineEnd(text, element.range[1]))) &&
+    lineEnd(text, element.range[1]) < array.range[1] - 1;
+  // On a line of its own (with its comma and comment): the whole line goes, other lines stay.
+  if (alone) return text.slice(0, lineStart(text, element.range[0])) + text.slice(nextLineStart(text, element.range[1]));
   const next = array.elements[index + 1];
   if (next) return splice(text, [element.range[0], next.range[0]], '');
-  const previous = array.elements[index - 1] as AST.TOMLContentNode;
-  return splice(text, [previous.range[1], element.range[1]], '');
+  const previous = array.elements[index - 1];
+  if (previous) return splice(text, [previous.range[1], element.range[1]], '');
+  const comma = /^\s*,/.exec(text.slice(element.range[1], array.range[1] - 1));
+  return splice(text, [element.range[0], element.range[1] + (comma?.[0].length ?? 0)], '');
 }

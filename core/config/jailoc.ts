@@ -11,6 +11,8 @@ const JAILOC_KEYS = {
   base: ['dockerfile'],
   common: ['image', 'env', 'env_file', 'mounts', 'allowed_hosts', 'allowed_networks', 'ssh_auth_sock', 'git_config', 'expose_port', 'enable_docker', 'cpu', 'memory', 'secrets'],
   workspace: ['paths', 'build_context', 'dockerfile'],
+  secrets: ['env', 'file'],
+  secret: ['from_env', 'from_file'],
 };
 
 export interface JailocImport {
@@ -50,11 +52,26 @@ export function convertJailocConfig(text: string, file: string, host: HostView):
   for (const key of Object.keys(defaults ?? {})) {
     if (!JAILOC_KEYS.common.includes(key)) drop(['defaults', key], 'jailoc ignored this key');
   }
+  const dropInSecrets = (scope: KeyPath, secrets: unknown) => {
+    for (const [kind, entries] of Object.entries(table(secrets) ?? {})) {
+      if (!JAILOC_KEYS.secrets.includes(kind)) {
+        drop([...scope, 'secrets', kind], 'jailoc ignored this key');
+        continue;
+      }
+      for (const [name, source] of Object.entries(table(entries) ?? {})) {
+        for (const key of Object.keys(table(source) ?? {})) {
+          if (!JAILOC_KEYS.secret.includes(key)) drop([...scope, 'secrets', kind, name, key], 'jailoc ignored this key');
+        }
+      }
+    }
+  };
+  dropInSecrets(['defaults'], defaults?.secrets);
   for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) {
     for (const key of Object.keys(table(workspace) ?? {})) {
       if (JAILOC_KEYS.common.includes(key) || JAILOC_KEYS.workspace.includes(key)) continue;
       drop(['workspaces', name, key], key === 'mode' ? 'jailoc documents a workspace-level mode but never read it' : 'jailoc ignored this key');
     }
+    dropInSecrets(['workspaces', name], table(workspace)?.secrets);
   }
   if (defaults?.enable_docker === undefined) {
     edits.push({ op: 'set', path: ['defaults', 'enable_docker'], value: true });
@@ -65,11 +82,16 @@ export function convertJailocConfig(text: string, file: string, host: HostView):
     validateConfigText(converted, file, host);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // Report places in the user's jailoc file: key paths are the same in both texts, lines are not.
+    // Report places in the user's jailoc file: key paths are the same in both texts, lines are
+    // not. An issue that pointed at a value in the converted text points at the value here too.
     const original = new TomlDocument(text);
+    const edited = new TomlDocument(converted);
     const issues: ConfigIssue[] = error.issues.map((issue) => {
       const keyPath = issue.path === null ? null : keyPathOf(issue.path);
-      const place = keyPath ? original.locate(keyPath) : null;
+      if (!keyPath) return issue;
+      const atValue = edited.locate(keyPath, 'value');
+      const prefer = atValue?.line === issue.line && atValue?.column === issue.column ? 'value' : 'key';
+      const place = original.locate(keyPath, prefer);
       return { ...issue, line: place?.line ?? null, column: place?.column ?? null };
     });
     throw new ConfigError(file, issues);

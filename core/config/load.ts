@@ -52,8 +52,12 @@ export function validateConfigText(text: string, file: string, host: HostView): 
     throw new ConfigError(file, [syntaxIssue(error)]);
   }
   const schema = configSchema(host);
-  const result = schema.safeParse(raw);
   const document = lazyDocument(text);
+  const reserved = prototypeKeys(raw).map((keyPath) =>
+    issueAt('"__proto__" cannot be used as a key (it would silently disappear); rename it', keyPath, document, 'key'),
+  );
+  if (reserved.length) throw new ConfigError(file, reserved);
+  const result = schema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.flatMap((issue) => describeIssue(issue, raw, schema, document));
     throw new ConfigError(file, dedupe(issues));
@@ -107,6 +111,18 @@ export function createDefaultConfig(file: string): boolean {
 function unreadable(file: string, error: unknown): ConfigError {
   const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message;
   return new ConfigError(file, [{ message: `cannot read the config file: ${reason}`, path: null, line: null, column: null }]);
+}
+
+/**
+ * smol-toml keeps a `__proto__` key as data, but zod's records drop it, so `[workspaces.__proto__]`
+ * would vanish without a word. Such keys are refused before validation.
+ */
+function prototypeKeys(value: unknown, keyPath: KeyPath = []): KeyPath[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => prototypeKeys(item, [...keyPath, index]));
+  if (!value || typeof value !== 'object' || value instanceof Date) return [];
+  return Object.keys(value).flatMap((key) =>
+    key === '__proto__' ? [[...keyPath, key]] : prototypeKeys((value as Record<string, unknown>)[key], [...keyPath, key]),
+  );
 }
 
 function syntaxIssue(error: unknown): ConfigIssue {
@@ -180,7 +196,7 @@ const MISPLACED: Record<string, string> = {
 
 function unknownKeyMessage(key: string, parent: KeyPath, known: string[]): string {
   const where = parent.length ? `in [${formatKeyPath(parent)}]` : 'at the top level';
-  const misplaced = !known.includes(key) ? MISPLACED[key] : undefined;
+  const misplaced = !known.includes(key) && Object.hasOwn(MISPLACED, key) ? MISPLACED[key] : undefined;
   if (misplaced) return `unknown key "${key}" ${where}: ${misplaced}`;
   const hint = closest(key, known);
   return `unknown key "${key}" ${where}${hint ? `; did you mean "${hint}"?` : `; valid keys are ${known.join(', ')}`}`;
