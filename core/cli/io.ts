@@ -16,7 +16,8 @@ export function processIO(): CliIO {
     stderr: (text) => void process.stderr.write(text),
     env,
     cwd: process.cwd(),
-    color: Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb',
+    // FORCE_COLOR and NO_COLOR are the conventions other CLIs follow (force-color.org, no-color.org).
+    color: env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb',
   };
 }
 
