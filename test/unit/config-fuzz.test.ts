@@ -6,6 +6,7 @@ import { applyEdits, serialize, type TomlValue } from '../../core/config/edit.ts
 import { ConfigError, type ConfigIssue } from '../../core/config/errors.ts';
 import { validateConfigText } from '../../core/config/load.ts';
 import type { HostView } from '../../core/config/schema.ts';
+import { lineDiff } from '../support/text.ts';
 
 // ---- a fake host: nothing here touches the real file system ----
 
@@ -346,14 +347,7 @@ function withKey(data: unknown, keyPath: readonly string[], value: TomlValue | u
  * Blank lines do not count: creating a table at the end normalizes the blank lines before it.
  */
 function changedLines(before: string, after: string): number {
-  const linesOf = (text: string) => text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const a = linesOf(before);
-  const b = linesOf(after);
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  return a.slice(start, a.length - end).filter((line) => line.trim() !== '').length;
+  return lineDiff(before, after).removed.filter((line) => line.trim() !== '').length;
 }
 
 const target = fc.record({

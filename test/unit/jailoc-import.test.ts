@@ -9,6 +9,7 @@ import { convertJailocConfig } from '../../core/config/jailoc.ts';
 import { validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import type { HostView } from '../../core/config/schema.ts';
+import { linesOf } from '../support/text.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/jailoc/', import.meta.url));
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -39,10 +40,6 @@ function fakeHost(files: Record<string, string> = HOST_FILES): HostView {
 
 const HEADER = `# Imported from ${SOURCE} by \`paddock config import-jailoc\`.\n`;
 const ENABLE_DOCKER_NOTE = /^set defaults\.enable_docker = true: /;
-
-function linesOf(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
 
 /** The lines of `after` that are not in `before`, when `after` only adds lines; fails if any line of `before` is gone. */
 function addedLines(before: string, after: string): string[] {
@@ -344,18 +341,23 @@ describe('convertJailocConfig: configs Paddock rejects', () => {
     expect(error.message).toContain(`${SOURCE}:${sshLine}:`);
   });
 
-  it('the converted text has these problems on other lines, so the mapping back is what makes the lines right', () => {
+  /** The import's edits applied by hand, and what validating that text directly reports. */
+  function validateByHand(): { converted: string; direct: ConfigError | undefined } {
     const converted = applyEdits(original, [
       { op: 'unset', path: ['version'] },
       { op: 'unset', path: ['workspaces', 'web', 'mode'] },
       { op: 'set', path: ['defaults', 'enable_docker'], value: true },
     ]);
-    let direct: ConfigError | undefined;
     try {
       validateConfigText(converted, SOURCE, fakeHost());
+      return { converted, direct: undefined };
     } catch (error) {
-      direct = error as ConfigError;
+      return { converted, direct: error as ConfigError };
     }
+  }
+
+  it('the converted text has these problems on other lines, so the mapping back is what makes the lines right', () => {
+    const { converted, direct } = validateByHand();
     expect(direct).toBeInstanceOf(ConfigError);
     const convertedLine = direct?.issues.find((issue) => issue.path === 'workspaces.web.mounts[1]')?.line;
     expect(convertedLine).toBe(lineOf(converted, '"~/.ssh:/home/agent/.ssh:ro"'));
@@ -363,17 +365,7 @@ describe('convertJailocConfig: configs Paddock rejects', () => {
   });
 
   it('gives the same columns as validating the converted text would (the offending value, not its key)', () => {
-    const converted = applyEdits(original, [
-      { op: 'unset', path: ['version'] },
-      { op: 'unset', path: ['workspaces', 'web', 'mode'] },
-      { op: 'set', path: ['defaults', 'enable_docker'], value: true },
-    ]);
-    let direct: ConfigError | undefined;
-    try {
-      validateConfigText(converted, SOURCE, fakeHost());
-    } catch (error) {
-      direct = error as ConfigError;
-    }
+    const { converted, direct } = validateByHand();
     const imported = convertError(original);
     for (const issue of direct?.issues ?? []) {
       const mapped = imported.issues.find((candidate) => candidate.path === issue.path);
