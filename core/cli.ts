@@ -13,13 +13,32 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', description: 'show help' },
 } as const;
 
+/** Flags that take a value: the word after them is that value, not a command word. */
+const VALUE_FLAGS = new Set(
+  [GLOBAL_OPTIONS, ...COMMANDS.map((command) => command.options ?? {})].flatMap((options) =>
+    Object.entries(options).flatMap(([name, spec]) => (spec.type === 'string' ? [`--${name}`, ...('short' in spec ? [`-${spec.short}`] : [])] : [])),
+  ),
+);
+
+/** The positions of the words that are not options or option values. */
+function wordPositions(args: string[]): number[] {
+  const positions: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--') break;
+    if (VALUE_FLAGS.has(arg)) i++;
+    else if (!arg.startsWith('-')) positions.push(i);
+  }
+  return positions;
+}
+
 function findCommand(args: string[]): { command: Command; rest: string[] } | null {
-  const words = args.filter((arg) => !arg.startsWith('-'));
+  const positions = wordPositions(args);
+  const words = positions.map((i) => args[i]);
   for (const command of COMMANDS) {
     if (command.words.every((word, i) => words[i] === word)) {
-      const rest = [...args];
-      for (const word of command.words) rest.splice(rest.indexOf(word), 1);
-      return { command, rest };
+      const used = new Set(positions.slice(0, command.words.length));
+      return { command, rest: args.filter((_, i) => !used.has(i)) };
     }
   }
   return null;
@@ -59,7 +78,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const found = findCommand(argv);
   if (!found) {
-    const words = argv.filter((arg) => !arg.startsWith('-'));
+    const words = wordPositions(argv).map((i) => argv[i] ?? '');
     const known = [...new Set(COMMANDS.map((c) => c.words.slice(0, words.length > 1 ? 2 : 1).join(' ')))];
     const attempted = words.slice(0, 2).join(' ');
     const hint = closest(attempted, known) ?? closest(words[0] ?? '', known);

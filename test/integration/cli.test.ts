@@ -31,6 +31,15 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('paddock CLI under %s', (runti
     expect(result.stderr).toMatch(/did you mean "paddock doctor"/);
   });
 
+  it('takes options before the command, and a value that looks like a command word', async () => {
+    write('[workspaces.workspaces]\npaths = []\n');
+    const result = await run(['--config', sandbox.config, '--json', 'workspaces']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject([{ name: 'workspaces' }]);
+    const named = await run(['--config', 'workspaces', 'config', 'path']);
+    expect(named.stdout.trim()).toBe(path.join(sandbox.home, 'workspaces'));
+  });
+
   it('rejects an unknown option with exit code 2', async () => {
     const result = await run(['workspaces', '--jsn']);
     expect(result.code).toBe(2);
