@@ -54,7 +54,7 @@ function issueLine(context: CommandContext, issue: ConfigIssue, level: 'error' |
 }
 
 /** Loads the config for a command; a config problem is printed and becomes exit code 2. */
-function loadForCommand(context: CommandContext): LoadedConfig | number {
+export function loadForCommand(context: CommandContext): LoadedConfig | number {
   try {
     const loaded = loadConfig(context.configFile, { host: context.host });
     if (loaded.created && !context.json) {
@@ -277,4 +277,5 @@ export function formatDoctor(report: DoctorReport, s: Style): string {
   return out;
 }
 
-export const COMMANDS: Command[] = [doctor, workspaces, configPath, configCheck, configShow, configImportJailoc];
+export const ENGINE_COMMANDS: Command[] = [doctor, workspaces];
+export const CONFIG_COMMANDS: Command[] = [configPath, configCheck, configShow, configImportJailoc];

@@ -7,6 +7,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   color: boolean;
+  /** stdout is a terminal: progress can redraw lines in place. */
+  interactive: boolean;
 }
 
 export function processIO(): CliIO {
@@ -16,6 +18,7 @@ export function processIO(): CliIO {
     stderr: (text) => void process.stderr.write(text),
     env,
     cwd: process.cwd(),
+    interactive: Boolean(process.stdout.isTTY) && env.TERM !== 'dumb',
     // FORCE_COLOR and NO_COLOR are the conventions other CLIs follow (force-color.org, no-color.org).
     color: env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb',
   };

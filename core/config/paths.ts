@@ -18,6 +18,12 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(homeDir(env), '.local', 'share', 'paddock');
 }
 
+/** Per-user caches that can be thrown away (file hashes of build contexts), XDG-aware. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return path.join(env.XDG_CACHE_HOME, 'paddock');
+  return path.join(homeDir(env), '.cache', 'paddock');
+}
+
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.HOME || env.USERPROFILE || os.homedir();
 }

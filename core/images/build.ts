@@ -1,0 +1,269 @@
+import crypto from 'node:crypto';
+import process from 'node:process';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ResolvedWorkspace } from '../config/resolve.ts';
+import { packContext } from './context.ts';
+import { analyzeDockerfile } from './dockerfile.ts';
+import { localImageId, prepareFirewall, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type StepKind } from './plan.ts';
+
+/** What a build reports as it goes; the CLI draws progress bars from it, the app its build panel. */
+export type BuildEvent =
+  | { type: 'plan'; workspace: string; steps: Array<{ kind: StepKind; source: string; tag: string | null }> }
+  | { type: 'image-start'; kind: StepKind; tag: string; source: string; steps: number; contextFiles: number }
+  | { type: 'image-skip'; kind: StepKind; tag: string; reason: 'exists' }
+  | { type: 'step'; tag: string; step: number; steps: number; instruction: string; line: number | null }
+  | { type: 'step-cached'; tag: string; step: number }
+  | { type: 'output'; tag: string; step: number; line: string }
+  | { type: 'pull'; tag: string | null; image: string; layer: string | null; status: string; current: number | null; total: number | null }
+  | { type: 'image-done'; kind: StepKind; tag: string; id: string; durationMs: number }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; image: string; built: string[]; skipped: string[] };
+
+/** A build that failed: the failing step, where it is in the Dockerfile, and what it printed last. */
+export class BuildError extends Error {
+  override readonly name = 'BuildError';
+  readonly code = 'BUILD_FAILED';
+
+  constructor(
+    message: string,
+    readonly tag: string,
+    readonly step: number | null,
+    readonly instruction: string | null,
+    readonly line: number | null,
+    readonly source: string,
+    readonly output: string[],
+  ) {
+    super(message);
+  }
+}
+
+export interface BuildOptions extends PrepareOptions {
+  docker: Docker;
+  rebuild?: boolean;
+  /** Pull FROM images again; implies rebuilding (upstream changes are invisible to the hash). */
+  pull?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: BuildEvent) => void;
+}
+
+export interface BuildResult {
+  image: string;
+  built: string[];
+  skipped: string[];
+}
+
+const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'FTP_PROXY', 'ALL_PROXY'];
+
+/** Host proxy settings, forwarded to every build (Docker treats these build args as predefined). */
+export function proxyBuildArgs(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const name of PROXY_VARIABLES) {
+    for (const variant of [name, name.toLowerCase()]) {
+      const value = env[variant];
+      if (value) args[variant] = value;
+    }
+  }
+  return args;
+}
+
+/**
+ * Builds what a workspace's image needs, in order, skipping every image whose content-hash tag
+ * already exists. Tags are set only after a build succeeds, so a failed or cancelled build leaves
+ * every existing tag where it was.
+ */
+export async function buildWorkspace(ws: ResolvedWorkspace, options: BuildOptions): Promise<BuildResult> {
+  const emit = options.onEvent ?? (() => undefined);
+  const { docker } = options;
+  const force = Boolean(options.rebuild || options.pull);
+  const prepared = await prepareSteps(ws, options);
+  for (const message of prepared.warnings) emit({ type: 'warning', message });
+  emit({ type: 'plan', workspace: ws.name, steps: prepared.steps.map((s) => ({ kind: s.kind, source: s.source, tag: s.tag })) });
+  const built: string[] = [];
+  const skipped: string[] = [];
+  if (prepared.steps.length === 0) {
+    const image = prepared.image as string;
+    await ensureImage(docker, image, options, emit);
+    emit({ type: 'done', image, built, skipped });
+    return { image, built, skipped };
+  }
+  let baseId: string | null = null;
+  if (ws.defaultsImage) baseId = await ensureImage(docker, ws.defaultsImage, options, emit);
+  for (const step of prepared.steps) {
+    if (step.kind === 'overlay') step.tag = tagOverlay(step, baseId as string);
+    const tag = step.tag as string;
+    const existing = force ? null : await localImageId(docker, tag);
+    if (existing) {
+      emit({ type: 'image-skip', kind: step.kind, tag, reason: 'exists' });
+      skipped.push(tag);
+      baseId = existing;
+      continue;
+    }
+    baseId = await buildStep(docker, step, baseId, options, emit);
+    built.push(tag);
+  }
+  const image = prepared.steps.at(-1)?.tag as string;
+  emit({ type: 'done', image, built, skipped });
+  return { image, built, skipped };
+}
+
+/** The firewall sidecar's image for a workspace, built unless its content-hash tag exists. */
+export async function buildFirewall(ws: ResolvedWorkspace, options: BuildOptions): Promise<string> {
+  const emit = options.onEvent ?? (() => undefined);
+  const step = await prepareFirewall(ws, options);
+  const tag = step.tag as string;
+  if (!options.rebuild && !options.pull && (await localImageId(options.docker, tag))) {
+    emit({ type: 'image-skip', kind: step.kind, tag, reason: 'exists' });
+  } else {
+    await buildStep(options.docker, step, null, options, emit);
+  }
+  return tag;
+}
+
+/** Makes sure an image used as is (or as an overlay's base) is local, pulling it when asked or missing. */
+async function ensureImage(docker: Docker, image: string, options: BuildOptions, emit: (event: BuildEvent) => void): Promise<string> {
+  const existing = options.pull ? null : await localImageId(docker, image);
+  if (existing) return existing;
+  const stream = (await docker.pull(image, { abortSignal: options.signal })) as Readable;
+  await readJsonStream(stream, (message) => {
+    if (message.error) throw new Error(`pulling ${image} failed: ${message.error}`);
+    if (typeof message.status === 'string') emit(pullEvent(null, image, message));
+  });
+  const id = await localImageId(docker, image);
+  if (!id) throw new Error(`pulling ${image} finished, but the engine has no such image`);
+  return id;
+}
+
+interface JsonMessage {
+  stream?: string;
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  aux?: { ID?: string };
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+function pullEvent(tag: string | null, image: string, message: JsonMessage): BuildEvent {
+  return {
+    type: 'pull',
+    tag,
+    image,
+    layer: message.id ?? null,
+    status: message.status ?? '',
+    current: message.progressDetail?.current ?? null,
+    total: message.progressDetail?.total ?? null,
+  };
+}
+
+/** Reads the engine's newline-delimited JSON progress stream, one parsed message at a time. */
+async function readJsonStream(stream: Readable, onMessage: (message: JsonMessage) => void): Promise<void> {
+  let buffered = '';
+  for await (const chunk of stream) {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line) onMessage(JSON.parse(line) as JsonMessage);
+    }
+  }
+  if (buffered.trim()) onMessage(JSON.parse(buffered) as JsonMessage);
+}
+
+const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
+const OUTPUT_KEPT = 50;
+
+async function buildStep(docker: Docker, step: PreparedStep, baseId: string | null, options: BuildOptions, emit: (event: BuildEvent) => void): Promise<string> {
+  const tag = step.tag as string;
+  const started = Date.now();
+  const instructions = analyzeDockerfile(step.dockerfile).instructions;
+  const dockerfileName = `.paddock-${crypto.randomBytes(4).toString('hex')}.Dockerfile`;
+  const hash = stepHash(step, baseId);
+  const labels: Record<string, string> = {
+    'dev.paddock.role': step.kind,
+    'dev.paddock.hash': hash,
+    'dev.paddock.source': step.source,
+    'dev.paddock.dockerfile-sha256': crypto.createHash('sha256').update(step.dockerfile).digest('hex'),
+  };
+  if (step.kind === 'overlay') labels['dev.paddock.workspace'] = step.workspace;
+  if (baseId) labels['dev.paddock.base'] = baseId;
+  if (step.base) labels['dev.paddock.from'] = step.base;
+  // The legacy builder runs each label as a step of its own, after the Dockerfile's.
+  const steps = instructions.length + Object.keys(labels).length;
+  emit({ type: 'image-start', kind: step.kind, tag, source: step.source, steps, contextFiles: step.scan?.entries.length ?? 0 });
+  const context = packContext(step.scan, [{ name: dockerfileName, content: step.dockerfile }], options.signal);
+  const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    dockerfile: dockerfileName,
+    buildargs: { ...proxyBuildArgs(), ...step.buildArgs },
+    labels,
+    ...(step.target ? { target: step.target } : {}),
+    pull: options.pull ? '1' : undefined,
+    rm: true,
+    forcerm: true,
+    version: '1',
+    abortSignal: options.signal,
+  } as Docker.ImageBuildOptions)) as Readable;
+
+  let current = 0;
+  let currentInstruction: string | null = null;
+  let partial = '';
+  const output: string[] = [];
+  let imageId: string | null = null;
+  let failure: string | null = null;
+  const flush = (text: string) => {
+    partial += text;
+    let newline: number;
+    while ((newline = partial.indexOf('\n')) >= 0) {
+      // The legacy builder paints a step's stderr red with escape codes; events carry plain text.
+      const line = partial.slice(0, newline).replace(/\r$/, '').replace(/\u001b\[[0-9;]*m/g, '');
+      partial = partial.slice(newline + 1);
+      handleLine(line);
+    }
+  };
+  const handleLine = (line: string) => {
+    const stepMatch = STEP_LINE.exec(line);
+    if (stepMatch) {
+      current = Number(stepMatch[1]);
+      currentInstruction = stepMatch[3] ?? '';
+      output.length = 0;
+      const instruction = instructions[current - 1];
+      emit({ type: 'step', tag, step: current, steps: Number(stepMatch[2]), instruction: currentInstruction, line: instruction ? step.userLine(instruction.line) : null });
+      return;
+    }
+    if (line.trim() === '---> Using cache') return emit({ type: 'step-cached', tag, step: current });
+    if (/^ ---> [0-9a-f]{12}$|^ ---> Running in [0-9a-f]+$|^Removing intermediate container|^Successfully (built|tagged)|^ ---> \[Warning\]/.test(line)) return;
+    if (line === '' && output.length === 0) return;
+    output.push(line);
+    if (output.length > OUTPUT_KEPT) output.shift();
+    emit({ type: 'output', tag, step: current, line });
+  };
+  try {
+    await readJsonStream(stream, (message) => {
+      if (message.error) failure = message.errorDetail?.message ?? message.error;
+      else if (message.aux?.ID) imageId = message.aux.ID;
+      else if (typeof message.stream === 'string') flush(message.stream);
+      else if (typeof message.status === 'string') emit(pullEvent(tag, step.base ?? '', message));
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  }
+  if (partial) handleLine(partial);
+  if (options.signal?.aborted) throw options.signal.reason;
+  if (failure || !imageId) {
+    const instruction = instructions[current - 1];
+    const line = instruction ? step.userLine(instruction.line) : null;
+    const where = current ? ` at step ${current}${line ? ` (${step.source}:${line})` : ''}: ${currentInstruction}` : '';
+    throw new BuildError(`building ${tag} failed${where}\n${failure ?? 'the engine reported no image'}`, tag, current || null, currentInstruction, line, step.source, [...output]);
+  }
+  const [repo, version] = splitTag(tag);
+  await docker.getImage(imageId).tag({ repo, tag: version });
+  emit({ type: 'image-done', kind: step.kind, tag, id: imageId, durationMs: Date.now() - started });
+  return imageId;
+}
+
+function splitTag(reference: string): [string, string] {
+  const colon = reference.lastIndexOf(':');
+  return [reference.slice(0, colon), reference.slice(colon + 1)];
+}
