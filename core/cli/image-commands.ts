@@ -132,11 +132,14 @@ export function progressRenderer(context: CommandContext): (event: BuildEvent) =
         if (!interactive) context.io.stdout(`${s.bold('▶')} ${event.kind} ${event.tag} (${event.contextFiles} context files)\n`);
         draw();
         break;
-      case 'step':
-        if (image) Object.assign(image, { step: event.step, steps: event.steps, instruction: event.instruction, cached: false });
-        if (!interactive) context.io.stdout(`  ${event.step}/${event.steps} ${event.instruction}\n`);
+      case 'step': {
+        // Paddock's own labels run as the last steps; they are not the user's instructions.
+        const ours = /^LABEL dev\.paddock\./.test(event.instruction);
+        if (image) Object.assign(image, { step: event.step, steps: event.steps, instruction: ours ? 'labelling the image' : event.instruction, cached: false });
+        if (!interactive && !ours) context.io.stdout(`  ${event.step}/${event.steps} ${event.instruction}\n`);
         draw();
         break;
+      }
       case 'pull':
         if (image && interactive) {
           image.instruction = `pulling ${event.image}${event.total ? ` ${Math.round(((event.current ?? 0) / event.total) * 100)}%` : ''}`;

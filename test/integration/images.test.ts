@@ -216,6 +216,24 @@ describeWithDocker('image pipeline against the real engine', () => {
     expect(result.layers.find((layer) => layer.instruction.startsWith('RUN'))?.size).toBeGreaterThan(0);
   });
 
+  it('lists the layers of a 100-layer image in under 200 ms', async () => {
+    const instructions = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? `RUN echo ${i} > /layer-${i}` : `ENV LAYER_${i}=${i}`));
+    const { ws } = workspace(onDefaultsImage, { 'overlay.Dockerfile': `FROM \${BASE}\n${instructions.join('\n')}\n` });
+    const { image } = await buildWorkspace(ws(), options());
+    const prepared = await prepareSteps(ws(), options());
+    const known = prepared.steps.map((step) => ({ text: step.dockerfile, source: step.source, userLine: step.userLine }));
+    const times: number[] = [];
+    let result: Awaited<ReturnType<typeof imageLayers>> | undefined;
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      result = await imageLayers(docker, image, known);
+      times.push(performance.now() - started);
+    }
+    expect(result?.layers.filter((layer) => layer.part === 'overlay')).toHaveLength(100);
+    expect(result?.layers.at(-1)).toMatchObject({ instruction: 'ENV LAYER_99=99', line: 101 });
+    expect(times.sort((a, b) => a - b)[2]).toBeLessThan(200);
+  }, 300_000);
+
   it('builds the embedded minimal image from [base] from, with the agent user, then an overlay on it', async () => {
     const { ws } = workspace(
       (dir) => `[base]\nfrom = "${TEST_BASE_IMAGE}"\nvariant = "minimal"\n[workspaces.WS]\npaths = ["${dir}"]\ndockerfile = "${dir}/overlay.Dockerfile"\n`,
