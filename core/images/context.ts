@@ -204,7 +204,11 @@ export function packContext(scan: ContextScan | null, extra: ExtraFile[], signal
     new Promise<void>((resolve, reject) => {
       const sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
       const source = fs.createReadStream(abs);
-      source.on('error', reject);
+      source.on('error', (error) => {
+        sink.destroy(error);
+        reject(error);
+      });
+      sink.on('error', reject);
       source.pipe(sink);
     });
   (async () => {

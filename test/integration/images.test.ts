@@ -147,6 +147,13 @@ describeWithDocker('image pipeline against the real engine', () => {
     expect(tags).toEqual([good.image]);
   });
 
+  it('fails cleanly when a context file disappears while it is being sent', async () => {
+    const { ws, dir, name } = workspace(onDefaultsImage, { 'overlay.Dockerfile': 'FROM ${BASE}\nCOPY . /ctx/\n', 'data/a.txt': 'a\n' });
+    const build = buildWorkspace(ws(), options({ onEvent: (event) => event.type === 'image-start' && fs.rmSync(path.join(dir, 'data/a.txt')) }));
+    await expect(build).rejects.toThrow(/ENOENT|a\.txt/);
+    expect(await docker.listImages({ filters: JSON.stringify({ reference: [`paddock-${name}`] }) })).toEqual([]);
+  });
+
   it('builds a preset from a URL, following a redirect, with an empty context', async () => {
     const { ws } = workspace((dir) => `[base]\ndockerfile = "${serverUrl}/redirect"\n[workspaces.WS]\npaths = ["${dir}"]\n`);
     const plan = await planWorkspace(ws(), docker, options());
