@@ -192,15 +192,7 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
   // The legacy builder runs each label as a step of its own, after the Dockerfile's.
   const steps = instructions.length + Object.keys(labels).length;
   emit({ type: 'image-start', kind: step.kind, tag, source: step.source, steps, contextFiles: step.scan?.entries.length ?? 0 });
-  // A context file that vanishes mid-send must end the build, not leave the request waiting.
-  const contextFailed = new AbortController();
-  let contextError: Error | null = null;
-  const signal = options.signal ? AbortSignal.any([options.signal, contextFailed.signal]) : contextFailed.signal;
-  const context = packContext(step.scan, [{ name: dockerfileName, content: step.dockerfile }], signal);
-  context.on('error', (error: Error) => {
-    contextError = error;
-    contextFailed.abort(error);
-  });
+  const context = packContext(step.scan, [{ name: dockerfileName, content: step.dockerfile }], options.signal);
   const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
     dockerfile: dockerfileName,
     buildargs: { ...proxyBuildArgs(), ...step.buildArgs },
@@ -210,10 +202,8 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
     rm: true,
     forcerm: true,
     version: '1',
-    abortSignal: signal,
-  } as Docker.ImageBuildOptions).catch((error: unknown) => {
-    throw contextError ?? error;
-  })) as Readable;
+    abortSignal: options.signal,
+  } as Docker.ImageBuildOptions)) as Readable;
 
   let current = 0;
   let currentInstruction: string | null = null;
@@ -257,11 +247,10 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    throw contextError ?? error;
+    throw error;
   }
   if (partial) handleLine(partial);
   if (options.signal?.aborted) throw options.signal.reason;
-  if (contextError) throw contextError;
   if (failure || !imageId) {
     const instruction = instructions[current - 1];
     const line = instruction ? step.userLine(instruction.line) : null;
