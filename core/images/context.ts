@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import { pack as tarPack, type Header } from 'tar-stream';
 import { writeFileAtomic } from '../config/edit.ts';
@@ -22,6 +22,8 @@ export interface ContextEntry {
 
 export interface ContextScan {
   root: string;
+  /** The ignore rules applied. */
+  rules: string[];
   entries: ContextEntry[];
 }
 
@@ -78,7 +80,7 @@ export async function scanContext(root: string, ignoreRules: string[]): Promise<
     folders = next;
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root, entries };
+  return { root, rules: ignoreRules, entries };
 }
 
 /**
@@ -222,9 +224,13 @@ export function packContext(scan: ContextScan | null, extra: ExtraFile[], signal
       else await addFile({ ...header, type: 'file', size: entry.size }, path.join(scan?.root ?? '', entry.path));
     }
     pack.finalize();
-  })().catch((error: Error) => {
+  })().catch((error: Error) => pack.destroy(error));
+  // tar-stream fails its own stream with a bare "Size mismatch" first; what leaves here says why.
+  const out = new PassThrough();
+  pack.on('error', (error: Error) => {
     const message = /size mismatch/i.test(error.message) ? `a context file changed while it was being sent (${error.message}); build again` : error.message;
-    pack.destroy(Object.assign(new Error(message), { cause: error }));
+    out.destroy(Object.assign(new Error(message), { cause: error }));
   });
-  return pack as unknown as Readable;
+  pack.pipe(out);
+  return out;
 }

@@ -33,6 +33,7 @@ const BASE_REFERENCE = /^\$(\{BASE(:[-+][^}]*)?\}|BASE)$/;
 export function analyzeDockerfile(text: string): DockerfileInfo {
   const lines = text.split(/\r?\n/);
   const parsed = DockerfileParser.parse(text);
+  const escape = parsed.getEscapeCharacter();
   let stage = -1;
   const stages: DockerfileStage[] = [];
   const instructions = parsed.getInstructions().map((instruction) => {
@@ -43,8 +44,15 @@ export function analyzeDockerfile(text: string): DockerfileInfo {
       const from = parsed.getFROMs()[stage];
       stages.push({ index: stage, name: from?.getBuildStage() ?? null, image: from?.getImage() ?? '', line: range.start.line + 1 });
     }
-    const raw = lines.slice(range.start.line, range.end.line + 1).map((line) => line.trim().replace(/\\$/, '').trim());
-    return { keyword, text: raw.join(' '), line: range.start.line + 1, endLine: range.end.line + 1, stage };
+    // Docker drops comment lines inside a continued instruction, and continues with the escape character.
+    const raw = lines
+      .slice(range.start.line, range.end.line + 1)
+      .filter((line, i) => i === 0 || !line.trim().startsWith('#'))
+      .map((line) => {
+        const trimmed = line.trim();
+        return (trimmed.endsWith(escape) ? trimmed.slice(0, -1) : trimmed).trim();
+      });
+    return { keyword, text: raw.join(' ').replace(/^\uFEFF/, ''), line: range.start.line + 1, endLine: range.end.line + 1, stage };
   });
   const declaresBase = instructions.some((i) => i.stage === -1 && i.keyword === 'ARG' && /^BASE(=|\s|$)/.test(i.text.slice(3).trim()));
   return { instructions, stages, declaresBase, finalStageUsesBase: usesBase(stages, stages.length - 1, new Set()) };
@@ -67,10 +75,12 @@ const DIRECTIVE = /^#\s*(syntax|escape|check)\s*=.*$/i;
  */
 export function injectArgBase(text: string): { text: string; injected: boolean } {
   if (analyzeDockerfile(text).declaresBase) return { text, injected: false };
-  const lines = text.split('\n');
+  // Docker strips a byte order mark from the first line only: it must stay in front.
+  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const lines = text.slice(bom.length).split('\n');
   let after = 0;
   while (after < lines.length && DIRECTIVE.test((lines[after] ?? '').replace(/\r$/, '').trim())) after++;
   const eol = text.includes('\r\n') ? '\r' : '';
   lines.splice(after, 0, `ARG BASE${eol}`);
-  return { text: lines.join('\n'), injected: true };
+  return { text: bom + lines.join('\n'), injected: true };
 }

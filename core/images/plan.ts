@@ -124,13 +124,15 @@ export async function prepareFirewall(ws: ResolvedWorkspace, options: PrepareOpt
 async function preparePreset(ws: ResolvedWorkspace, source: string, options: PrepareOptions): Promise<PreparedStep> {
   const { text } = await loadDockerfile(source, options.sourceOptions);
   const context = isUrl(source) ? null : path.dirname(source);
+  const finalFrom = analyzeDockerfile(text).stages.at(-1)?.image ?? '';
   const scan = context ? await scanContext(context, await readIgnoreRules(context, source)) : null;
   const step: PreparedStep = {
     kind: 'preset',
     workspace: ws.name,
     source,
     tag: null,
-    base: null,
+    // Recorded so the layer view can tell the upstream image's layers from the preset's.
+    base: finalFrom && !finalFrom.includes('$') && !analyzeDockerfile(text).stages.some((stage) => stage.name === finalFrom) ? finalFrom : null,
     context,
     dockerfile: text,
     userLine: (line) => line,
@@ -175,7 +177,9 @@ function injectionLine(original: string): number {
 
 async function digestOf(scan: ContextScan | null, options: PrepareOptions) {
   if (!scan) return { digest: crypto.createHash('sha256').digest('hex'), filesRead: 0, filesCached: 0 };
-  const cacheFile = options.cacheDir ? path.join(options.cacheDir, 'context-hashes', `${crypto.createHash('sha256').update(scan.root).digest('hex').slice(0, 24)}.json`) : null;
+  // One cache per folder and ignore rules: two builds sharing a folder do not evict each other.
+  const id = crypto.createHash('sha256').update(`${scan.root}\u0000${scan.rules.join('\n')}`).digest('hex').slice(0, 24);
+  const cacheFile = options.cacheDir ? path.join(options.cacheDir, 'context-hashes', `${id}.json`) : null;
   return digestContext(scan, await FileHashCache.load(cacheFile));
 }
 

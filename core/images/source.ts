@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 
 export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
@@ -32,6 +33,11 @@ export interface SourceOptions {
   maxRedirects?: number;
 }
 
+/** A byte order mark means nothing to a build; dropping it makes a file and a URL hash alike. */
+function withoutBom(text: string): string {
+  return text.replace(/^\uFEFF/, '');
+}
+
 export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
@@ -44,7 +50,8 @@ export async function loadDockerfile(source: string, options: SourceOptions = {}
 async function readDockerfile(file: string, maxBytes: number): Promise<LoadedDockerfile> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    // Non-blocking, so that a named pipe is refused at once instead of waiting for a writer.
+    handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DockerfileSourceError('NOT_FOUND', file, `Dockerfile ${file} does not exist`);
@@ -54,7 +61,7 @@ async function readDockerfile(file: string, maxBytes: number): Promise<LoadedDoc
     const stat = await handle.stat();
     if (!stat.isFile()) throw new DockerfileSourceError('UNREADABLE', file, `Dockerfile ${file} is not a file`);
     if (stat.size > maxBytes) throw tooLarge(file, maxBytes);
-    return { text: await handle.readFile('utf8'), origin: file };
+    return { text: withoutBom(await handle.readFile('utf8')), origin: file };
   } finally {
     await handle.close();
   }
@@ -104,7 +111,7 @@ async function fetchDockerfile(url: string, options: SourceOptions): Promise<Loa
     if (error instanceof DockerfileSourceError) throw error;
     if (options.signal?.aborted) throw options.signal.reason;
     if (deadline.aborted) {
-      throw new DockerfileSourceError('TIMEOUT', url, `Dockerfile URL ${url} did not finish downloading within ${Math.round(timeoutMs / 1000)} s`);
+      throw new DockerfileSourceError('TIMEOUT', url, `Dockerfile URL ${url} did not finish downloading within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`);
     }
     const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
     if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') {
@@ -129,7 +136,7 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(concat(chunks, size));
+  return withoutBom(new TextDecoder().decode(concat(chunks, size)));
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
