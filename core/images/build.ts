@@ -3,7 +3,7 @@ import process from 'node:process';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
-import { packContext } from './context.ts';
+import { packContext, SENT_DOCKERFILE } from './context.ts';
 import { analyzeDockerfile } from './dockerfile.ts';
 import { localImageId, prepareFirewall, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type StepKind } from './plan.ts';
 
@@ -177,8 +177,6 @@ const OUTPUT_KEPT = 50;
 async function buildStep(docker: Docker, step: PreparedStep, baseId: string | null, options: BuildOptions, emit: (event: BuildEvent) => void): Promise<string> {
   const tag = step.tag as string;
   const started = Date.now();
-  const instructions = analyzeDockerfile(step.dockerfile).instructions;
-  const dockerfileName = `.paddock-${crypto.randomBytes(4).toString('hex')}.Dockerfile`;
   const hash = stepHash(step, baseId);
   const labels: Record<string, string> = {
     'dev.paddock.role': step.kind,
@@ -189,14 +187,14 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
   if (step.kind === 'overlay') labels['dev.paddock.workspace'] = step.workspace;
   if (baseId) labels['dev.paddock.base'] = baseId;
   if (step.base) labels['dev.paddock.from'] = step.base;
-  // The legacy builder runs each label as a step of its own, after the Dockerfile's.
-  const steps = instructions.length + Object.keys(labels).length;
+  const sent = withLabels(step.dockerfile, labels, step.target);
+  const instructions = analyzeDockerfile(sent.text).instructions;
+  const steps = instructions.filter((instruction) => instruction.stage <= sent.lastStage).length;
   emit({ type: 'image-start', kind: step.kind, tag, source: step.source, steps, contextFiles: step.scan?.entries.length ?? 0 });
-  const context = packContext(step.scan, [{ name: dockerfileName, content: step.dockerfile }], options.signal);
+  const context = packContext(step.scan, sent.text, options.signal);
   const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-    dockerfile: dockerfileName,
+    dockerfile: SENT_DOCKERFILE,
     buildargs: { ...proxyBuildArgs(), ...step.buildArgs },
-    labels,
     ...(step.target ? { target: step.target } : {}),
     pull: options.pull ? '1' : undefined,
     rm: true,
@@ -228,7 +226,8 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
       currentInstruction = stepMatch[3] ?? '';
       output.length = 0;
       const instruction = instructions[current - 1];
-      emit({ type: 'step', tag, step: current, steps: Number(stepMatch[2]), instruction: currentInstruction, line: instruction ? step.userLine(instruction.line) : null });
+      const line = instruction && instruction.line !== sent.labelLine ? step.userLine(instruction.line) : null;
+      emit({ type: 'step', tag, step: current, steps: Number(stepMatch[2]), instruction: currentInstruction, line });
       return;
     }
     if (line.trim() === '---> Using cache') return emit({ type: 'step-cached', tag, step: current });
@@ -261,6 +260,23 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
   await docker.getImage(imageId).tag({ repo, tag: version });
   emit({ type: 'image-done', kind: step.kind, tag, id: imageId, durationMs: Date.now() - started });
   return imageId;
+}
+
+/**
+ * The Dockerfile as sent: Paddock's labels as one LABEL instruction at the end of the stage that
+ * is built (the API's labels parameter would add one builder step per label).
+ */
+export function withLabels(dockerfile: string, labels: Record<string, string>, target: string | null): { text: string; labelLine: number; lastStage: number } {
+  const info = analyzeDockerfile(dockerfile);
+  const escape = /^#\s*escape\s*=\s*`/im.test(dockerfile.split(/\r?\n/).slice(0, 5).join('\n')) ? '`' : '\\';
+  const quote = (value: string) => `"${value.replace(/[\\`"$]/g, (c) => (c === escape || c === '"' || c === '$' ? `${escape}${c}` : c))}"`;
+  const label = `LABEL ${Object.entries(labels).map(([key, value]) => `${key}=${quote(value)}`).join(' ')}`;
+  const lastStage = target === null ? info.stages.length - 1 : info.stages.findIndex((stage) => stage.name?.toLowerCase() === target.toLowerCase());
+  const stageEnd = Math.max(...info.instructions.filter((instruction) => instruction.stage === lastStage).map((instruction) => instruction.endLine));
+  const lines = dockerfile.split('\n');
+  lines.splice(stageEnd, 0, label);
+  const text = lines.join('\n');
+  return { text: text.endsWith('\n') ? text : `${text}\n`, labelLine: stageEnd + 1, lastStage };
 }
 
 function splitTag(reference: string): [string, string] {

@@ -144,7 +144,8 @@ export interface ContextDigest {
   filesCached: number;
 }
 
-async function hashFile(abs: string): Promise<string> {
+async function hashFile(abs: string, size: number): Promise<string> {
+  if (size <= WHOLE_READ_LIMIT) return crypto.createHash('sha256').update(await fsp.readFile(abs)).digest('hex');
   const hash = crypto.createHash('sha256');
   for await (const chunk of fs.createReadStream(abs, { highWaterMark: 256 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
@@ -171,7 +172,7 @@ export async function digestContext(scan: ContextScan, cache: FileHashCache, con
       let hash = cache.get(key);
       if (hash) filesCached++;
       else {
-        hash = await hashFile(abs);
+        hash = await hashFile(abs, entry.size);
         cache.set(key, hash, entry);
         filesRead++;
       }
@@ -189,20 +190,31 @@ export async function digestContext(scan: ContextScan, cache: FileHashCache, con
 
 type TarHeader = Partial<Header> & Pick<Header, 'name'>;
 
-export interface ExtraFile {
-  name: string;
-  content: string;
+/**
+ * The name the Dockerfile travels under. Fixed, so unchanged builds reuse the engine's cache, and
+ * listed in the tar's .dockerignore, so the engine drops it before COPY (as the docker CLI does).
+ */
+export const SENT_DOCKERFILE = '.paddock.Dockerfile';
+
+/** Files up to this size are read in one call: for small files a stream costs more than the read. */
+const WHOLE_READ_LIMIT = 512 * 1024;
+
+/** The .dockerignore the engine sees: the user's rules plus the generated Dockerfile. */
+async function sentDockerignore(scan: ContextScan | null): Promise<string> {
+  const own = scan?.entries.find((entry) => entry.path === '.dockerignore' && entry.type === 'file');
+  if (!own || !scan) return `${SENT_DOCKERFILE}\n.dockerignore\n`;
+  return `${await fsp.readFile(path.join(scan.root, own.path), 'utf8')}\n${SENT_DOCKERFILE}\n`;
 }
 
 /**
- * Streams the context as a tar straight from the files (never a copy in a temp folder), plus
- * generated files such as the Dockerfile after `ARG BASE` injection.
+ * Streams the context as a tar straight from the files (never a copy in a temp folder), with the
+ * Dockerfile to build (after `ARG BASE` injection) as a generated entry.
  */
-export function packContext(scan: ContextScan | null, extra: ExtraFile[], signal?: AbortSignal): Readable {
+export function packContext(scan: ContextScan | null, dockerfile: string, signal?: AbortSignal): Readable {
   const pack = tarPack();
-  const add = (header: TarHeader, body = '') =>
+  const add = (header: TarHeader, body: string | Uint8Array = '') =>
     new Promise<void>((resolve, reject) => pack.entry(header, body, (error) => (error ? reject(error) : resolve())));
-  const addFile = (header: TarHeader, abs: string) =>
+  const addStreamed = (header: TarHeader, abs: string) =>
     new Promise<void>((resolve, reject) => {
       const sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
       const source = fs.createReadStream(abs);
@@ -213,22 +225,32 @@ export function packContext(scan: ContextScan | null, extra: ExtraFile[], signal
       sink.on('error', reject);
       source.pipe(sink);
     });
+  const changed = (file: string) => new Error(`a context file changed while it was being sent (${file}); build again`);
   (async () => {
-    const now = new Date();
-    for (const file of extra) await add({ name: file.name, mode: 0o644, mtime: now, uid: 0, gid: 0 }, file.content);
+    // Generated entries get a fixed time, so nothing about them differs between two builds.
+    const now = new Date(0);
+    await add({ name: SENT_DOCKERFILE, mode: 0o644, mtime: now, uid: 0, gid: 0 }, dockerfile);
+    const ignore = await sentDockerignore(scan);
     for (const entry of scan?.entries ?? []) {
       if (signal?.aborted) throw signal.reason;
       const header: TarHeader = { name: entry.path, mode: entry.mode, mtime: new Date(entry.mtimeMs), uid: 0, gid: 0 };
+      const abs = path.join(scan?.root ?? '', entry.path);
       if (entry.type === 'dir') await add({ ...header, type: 'directory' });
       else if (entry.type === 'symlink') await add({ ...header, type: 'symlink', linkname: entry.target ?? '' });
-      else await addFile({ ...header, type: 'file', size: entry.size }, path.join(scan?.root ?? '', entry.path));
+      else if (entry.path === '.dockerignore') await add({ ...header, type: 'file' }, ignore);
+      else if (entry.size <= WHOLE_READ_LIMIT) {
+        const content = await fsp.readFile(abs);
+        if (content.length !== entry.size) throw changed(entry.path);
+        await add({ ...header, type: 'file', size: entry.size }, content);
+      } else await addStreamed({ ...header, type: 'file', size: entry.size }, abs);
     }
+    if (!scan?.entries.some((entry) => entry.path === '.dockerignore')) await add({ name: '.dockerignore', mode: 0o644, mtime: now, uid: 0, gid: 0 }, ignore);
     pack.finalize();
   })().catch((error: Error) => pack.destroy(error));
   // tar-stream fails its own stream with a bare "Size mismatch" first; what leaves here says why.
   const out = new PassThrough();
   pack.on('error', (error: Error) => {
-    const message = /size mismatch/i.test(error.message) ? `a context file changed while it was being sent (${error.message}); build again` : error.message;
+    const message = /size mismatch/i.test(error.message) ? changed(error.message).message : error.message;
     out.destroy(Object.assign(new Error(message), { cause: error }));
   });
   pack.pipe(out);

@@ -120,7 +120,15 @@ describeWithDocker('image pipeline against the real engine', () => {
     expect(third.built).toEqual([third.image]);
     expect(third.image).not.toBe(overlay);
     fs.chmodSync(path.join(dir, 'app/src/main.txt'), 0o755);
-    expect((await buildWorkspace(ws(), options())).built).toHaveLength(1);
+    const fourth = await buildWorkspace(ws(), options());
+    expect(fourth.built).toHaveLength(1);
+    // The Dockerfile Paddock sends is dropped by the engine before COPY, as the docker CLI's is.
+    const listing = await runInImage(docker, fourth.image, ['ls', '-a', '/app']);
+    expect(listing.split('\n')).not.toContain('.paddock.Dockerfile');
+    expect(listing.split('\n')).toContain('.dockerignore');
+    const cached: BuildEvent[] = [];
+    await buildWorkspace(ws(), options({ rebuild: true, onEvent: (event) => event.type === 'step-cached' && cached.push(event) }));
+    expect(cached.length).toBeGreaterThanOrEqual(2);
   });
 
   it('rebuilds the overlay when its base changes', async () => {

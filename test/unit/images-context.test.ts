@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { extract } from 'tar-stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  digestContext, FileHashCache, packContext, readIgnoreRules, scanContext, type ContextScan,
+  digestContext, FileHashCache, packContext, SENT_DOCKERFILE, readIgnoreRules, scanContext, type ContextScan,
 } from '../../core/images/context.ts';
 
 const made: string[] = [];
@@ -395,7 +395,8 @@ describe('FileHashCache and digestContext', () => {
 });
 
 describe('packContext', () => {
-  const DOCKERFILE = { name: '.paddock-0123abcd.Dockerfile', content: 'ARG BASE\nFROM ${BASE}\nCOPY . /src\n' };
+  const DOCKERFILE = { name: SENT_DOCKERFILE, content: 'ARG BASE\nFROM ${BASE}\nCOPY . /src\n' };
+  const IGNORE = { name: '.dockerignore', content: `${SENT_DOCKERFILE}\n.dockerignore\n` };
 
   async function sample(): Promise<{ root: string; scan: ContextScan }> {
     const root = tree(tempDir(), {
@@ -411,16 +412,27 @@ describe('packContext', () => {
     return { root, scan: await scanContext(root, ['*.log', 'node_modules']) };
   }
 
-  it('streams the generated Dockerfile first, then the context in scan order', async () => {
+  it('streams the generated Dockerfile first, then the context in scan order, then a .dockerignore that drops the Dockerfile', async () => {
     const { scan } = await sample();
-    const entries = await untar(packContext(scan, [DOCKERFILE]));
-    expect(entries.map((e) => e.name)).toEqual([DOCKERFILE.name, ...scan.entries.map((e) => e.path)]);
+    const entries = await untar(packContext(scan, DOCKERFILE.content));
+    expect(entries.map((e) => e.name)).toEqual([DOCKERFILE.name, ...scan.entries.map((e) => e.path), IGNORE.name]);
     expect(entries[0]).toMatchObject({ type: 'file', mode: 0o644, body: DOCKERFILE.content, size: Buffer.byteLength(DOCKERFILE.content) });
+    expect(entries.at(-1)).toMatchObject({ body: IGNORE.content });
+  });
+
+  it("keeps the user's .dockerignore, with the generated Dockerfile added to it", async () => {
+    const root = tree(tempDir(), { '.dockerignore': '*.log', 'a.txt': 'a' });
+    const entries = await untar(packContext(await scanContext(root, ['*.log']), DOCKERFILE.content));
+    expect(entries.map((e) => [e.name, e.body])).toEqual([
+      [DOCKERFILE.name, DOCKERFILE.content],
+      ['.dockerignore', `*.log\n${SENT_DOCKERFILE}\n`],
+      ['a.txt', 'a'],
+    ]);
   });
 
   it('has each file with its content and mode, folders, and symlinks as symlinks; nothing ignored', async () => {
     const { scan } = await sample();
-    const byName = Object.fromEntries((await untar(packContext(scan, [DOCKERFILE]))).map((e) => [e.name, e]));
+    const byName = Object.fromEntries((await untar(packContext(scan, DOCKERFILE.content))).map((e) => [e.name, e]));
     expect(byName['run.sh']).toMatchObject({ type: 'file', mode: 0o755, body: '#!/bin/sh\necho hi\n' });
     expect(byName['src/main.ts']).toMatchObject({ type: 'file', mode: 0o644, body: 'console.log("héllo")\n', size: Buffer.byteLength('console.log("héllo")\n') });
     expect(byName['src/secret.key']).toMatchObject({ type: 'file', mode: 0o600, body: 'k' });
@@ -444,7 +456,7 @@ describe('packContext', () => {
       ex.on('finish', () => resolve());
       ex.on('error', reject);
     });
-    packContext(scan, []).pipe(ex as unknown as NodeJS.WritableStream);
+    packContext(scan, DOCKERFILE.content).pipe(ex as unknown as NodeJS.WritableStream);
     await done;
     expect(headers.every((h) => h.uid === 0 && h.gid === 0)).toBe(true);
     const run = headers.find((h) => h.name === 'run.sh');
@@ -453,30 +465,30 @@ describe('packContext', () => {
 
   it('is a tar that the tar command lists the same way', async () => {
     const { scan } = await sample();
-    const bytes = await tarBytes(packContext(scan, [DOCKERFILE]));
+    const bytes = await tarBytes(packContext(scan, DOCKERFILE.content));
     const listed = spawnSync('tar', ['-tf', '-'], { input: bytes, encoding: 'utf8' });
     expect(listed.status, listed.stderr).toBe(0);
     const names = listed.stdout.trim().split('\n').map((name) => name.replace(/\/$/, ''));
-    expect(names).toEqual([DOCKERFILE.name, ...scan.entries.map((e) => e.path)]);
+    expect(names).toEqual([DOCKERFILE.name, ...scan.entries.map((e) => e.path), IGNORE.name]);
   });
 
   it('keeps paths longer than 100 characters intact', async () => {
     const long = `${'a'.repeat(70)}/${'b'.repeat(70)}/${'c'.repeat(90)}.txt`;
     const root = tree(tempDir(), { [long]: 'deep' });
-    const entries = await untar(packContext(await scanContext(root, []), []));
-    expect(entries.at(-1)).toMatchObject({ name: long, body: 'deep' });
+    const entries = await untar(packContext(await scanContext(root, []), DOCKERFILE.content));
+    expect(entries.at(-2)).toMatchObject({ name: long, body: 'deep' });
   });
 
   it('is just the generated files for an empty context (null scan)', async () => {
-    const entries = await untar(packContext(null, [DOCKERFILE, { name: 'extra.txt', content: 'x' }]));
-    expect(entries.map((e) => [e.name, e.body])).toEqual([[DOCKERFILE.name, DOCKERFILE.content], ['extra.txt', 'x']]);
+    const entries = await untar(packContext(null, DOCKERFILE.content));
+    expect(entries.map((e) => [e.name, e.body])).toEqual([[DOCKERFILE.name, DOCKERFILE.content], [IGNORE.name, IGNORE.content]]);
   });
 
   it('ends with an error carrying the reason when the signal is aborted', async () => {
     const { scan } = await sample();
     const controller = new AbortController();
     controller.abort(new Error('build cancelled'));
-    await expect(tarBytes(packContext(scan, [DOCKERFILE], controller.signal))).rejects.toThrow('build cancelled');
+    await expect(tarBytes(packContext(scan, DOCKERFILE.content, controller.signal))).rejects.toThrow('build cancelled');
   });
 
   describe('a context file that changes between the scan and the send', () => {
@@ -505,7 +517,7 @@ const { scanContext, packContext } = require('./context.cjs');
   if (change === 'grow') fs.appendFileSync(file, ' and then some more');
   if (change === 'shrink') fs.writeFileSync(file, 'h');
   if (change === 'delete') fs.rmSync(file);
-  const stream = packContext(scan, [{ name: 'Dockerfile', content: 'FROM x\\n' }]);
+  const stream = packContext(scan, 'FROM x\\n');
   const outcome = await new Promise((resolve) => {
     stream.on('error', (error) => resolve('error: ' + error.message));
     stream.on('end', () => resolve('end'));

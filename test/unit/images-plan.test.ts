@@ -501,3 +501,25 @@ describe('prepareFirewall', () => {
     expect(b.tag).not.toBe(a.tag);
   });
 });
+
+describe('withLabels', () => {
+  it('adds one LABEL at the end, quoting what the Dockerfile would expand', async () => {
+    const { withLabels } = await import('../../core/images/build.ts');
+    const sent = withLabels('FROM ${BASE}\nRUN true', { 'dev.paddock.source': '/a "b" $HOME\\x' }, null);
+    expect(sent.text).toBe('FROM ${BASE}\nRUN true\nLABEL dev.paddock.source="/a \\"b\\" \\$HOME\\\\x"\n');
+    expect(sent.labelLine).toBe(3);
+  });
+
+  it('puts the LABEL at the end of the target stage, not of the file', async () => {
+    const { withLabels } = await import('../../core/images/build.ts');
+    const sent = withLabels('FROM a AS minimal\nRUN one \\\n  two\n\nFROM minimal AS full\nRUN three\n', { k: 'v' }, 'minimal');
+    expect(sent.text.split('\n')).toEqual(['FROM a AS minimal', 'RUN one \\', '  two', 'LABEL k="v"', '', 'FROM minimal AS full', 'RUN three', '']);
+    expect(sent.lastStage).toBe(0);
+  });
+
+  it('escapes with the backtick when the Dockerfile says # escape=`', async () => {
+    const { withLabels } = await import('../../core/images/build.ts');
+    const sent = withLabels('# escape=`\nFROM x\n', { k: 'C:\\dir "q" $v' }, null);
+    expect(sent.text).toContain('LABEL k="C:\\dir `"q`" `$v"');
+  });
+});
