@@ -11,7 +11,7 @@ import { loadForCommand } from './commands.ts';
 import { EXIT, UsageError, type Style } from './io.ts';
 
 /** The named workspace, or the one the current folder belongs to. */
-function selectWorkspace(context: CommandContext): ResolvedWorkspace | number {
+export function selectWorkspace(context: CommandContext): ResolvedWorkspace | number {
   const loaded = loadForCommand(context);
   if (typeof loaded === 'number') return loaded;
   const names = Object.keys(loaded.config.workspaces ?? {}).sort();
@@ -26,7 +26,7 @@ function selectWorkspace(context: CommandContext): ResolvedWorkspace | number {
   return resolveWorkspace(loaded.config, name, context.host);
 }
 
-async function engine(context: CommandContext) {
+export async function engine(context: CommandContext) {
   try {
     return (await connectDocker()).docker;
   } catch (error) {
@@ -43,7 +43,7 @@ function imageOptions(context: CommandContext) {
 }
 
 /** Failures a user can act on, printed as such (exit 1); anything else is a bug and keeps its stack. */
-function reportImageFailure(context: CommandContext, error: unknown): number {
+export function reportImageFailure(context: CommandContext, error: unknown): number {
   if (error instanceof DockerfileSourceError) {
     if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
     else context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);

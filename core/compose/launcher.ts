@@ -1,0 +1,265 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import type Docker from 'dockerode';
+import type { ResolvedWorkspace } from '../config/resolve.ts';
+import { demuxToText } from '../docker/doctor.ts';
+import { buildFirewall, buildWorkspace, type BuildEvent } from '../images/build.ts';
+import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
+import { withWorkspaceLock } from './lock.ts';
+import { projectName, stablePort, workspaceModel, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
+
+export type ServiceAction = 'kept' | 'started' | 'created' | 'recreated';
+
+export type LaunchEvent =
+  | BuildEvent
+  | { type: 'lock-wait'; pid: number }
+  | { type: 'service'; service: ServiceName; action: ServiceAction; id: string }
+  | { type: 'waiting'; service: ServiceName; until: 'healthy' }
+  | { type: 'ready'; workspace: string; port: number | null };
+
+export interface LaunchOptions {
+  docker: Docker;
+  cacheDir: string;
+  dataDir: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  exists(path: string): boolean;
+  onEvent?: (event: LaunchEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface UpResult {
+  project: string;
+  port: number | null;
+  services: Record<ServiceName, { id: string; action: ServiceAction }>;
+}
+
+/** A workspace that could not start, with what the user can do about it. */
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+  readonly code = 'LAUNCH_FAILED';
+}
+
+const COMPOSE_PROJECT = 'com.docker.compose.project';
+const COMPOSE_SERVICE = 'com.docker.compose.service';
+const CONFIG_HASH = 'com.docker.compose.config-hash';
+
+/** Compose's own labels, so `docker compose -p paddock-<ws> ps|logs|down` see the workspace. */
+function labels(model: ComposeModel, service: ServiceName | null, hash?: string): Record<string, string> {
+  const out: Record<string, string> = { [COMPOSE_PROJECT]: model.project, 'dev.paddock.workspace': model.workspace };
+  if (service) {
+    Object.assign(out, {
+      [COMPOSE_SERVICE]: service,
+      'com.docker.compose.oneoff': 'False',
+      'com.docker.compose.container-number': '1',
+      'com.docker.compose.version': '2.0.0',
+      'dev.paddock.service': service,
+    });
+  }
+  if (hash) out[CONFIG_HASH] = hash;
+  return out;
+}
+
+function createOptions(model: ComposeModel, svc: ServiceModel, networkMode: string): Docker.ContainerCreateOptions {
+  const healthcheck = svc.healthcheck;
+  return {
+    name: `${model.project}-${svc.name}-1`,
+    Image: svc.image,
+    Entrypoint: [''],
+    Cmd: svc.command,
+    User: svc.user ?? undefined,
+    Env: svc.env.map(([key, value]) => `${key}=${value}`),
+    WorkingDir: svc.workdir ?? undefined,
+    ExposedPorts: Object.fromEntries(svc.ports.map((port) => [`${port.containerPort}/tcp`, {}])),
+    Healthcheck: healthcheck
+      ? { Test: healthcheck.test, Interval: healthcheck.intervalMs * 1e6, Timeout: 5e9, Retries: healthcheck.retries, StartPeriod: healthcheck.startPeriodMs * 1e6 }
+      : undefined,
+    HostConfig: {
+      Init: true,
+      CapDrop: ['ALL'],
+      CapAdd: svc.capAdd,
+      SecurityOpt: ['no-new-privileges:true'],
+      NetworkMode: networkMode,
+      PortBindings: Object.fromEntries(svc.ports.map((port) => [`${port.containerPort}/tcp`, [{ HostIp: port.host, HostPort: String(port.hostPort) }]])),
+      Mounts: [
+        ...svc.binds.map((bind) => ({ Type: 'bind' as const, Source: bind.source, Target: bind.target, ReadOnly: bind.readOnly })),
+        ...svc.volumes.map((volume) => ({ Type: 'volume' as const, Source: volume.volume, Target: volume.target })),
+      ],
+      Memory: svc.memoryBytes ?? undefined,
+      MemorySwap: svc.memoryBytes ?? undefined,
+      NanoCpus: svc.nanoCpus ?? undefined,
+      PidsLimit: svc.pidsLimit,
+    },
+  };
+}
+
+/** The config hash: the create options, with the image by ID so a rebuilt image recreates. */
+function configHash(options: Docker.ContainerCreateOptions, imageId: string, extra = ''): string {
+  return crypto.createHash('sha256').update(JSON.stringify({ ...options, Image: imageId })).update(extra).digest('hex');
+}
+
+async function findContainer(docker: Docker, project: string, service: string): Promise<Docker.ContainerInfo | null> {
+  const found = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT}=${project}`, `${COMPOSE_SERVICE}=${service}`] }) });
+  return found[0] ?? null;
+}
+
+async function notFound<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return null;
+    throw error;
+  }
+}
+
+async function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<void> {
+  for (const name of model.externalNetworks) {
+    if (!(await notFound(docker.getNetwork(name).inspect()))) {
+      throw new LaunchError(`the Docker network "${name}" (in networks) does not exist; create it (\`docker network create ${name}\`) or remove it from the workspace`);
+    }
+  }
+  if (!(await notFound(docker.getNetwork(model.network).inspect()))) {
+    await docker.createNetwork({ Name: model.network, Driver: 'bridge', Labels: { ...labels(model, null), 'com.docker.compose.network': 'default' } });
+  }
+  for (const [role, name] of Object.entries(model.volumes)) {
+    if (name && !(await notFound(docker.getVolume(name).inspect()))) {
+      await docker.createVolume({ Name: name, Labels: { ...labels(model, null), 'com.docker.compose.volume': role } });
+    }
+  }
+}
+
+async function logsTail(container: Docker.Container): Promise<string> {
+  const logs = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as Buffer;
+  return demuxToText(logs).trim();
+}
+
+/** Waits until a container is healthy; a container that exits or turns unhealthy fails with its logs. */
+async function waitHealthy(container: Docker.Container, service: ServiceName, timeoutMs: number, signal?: AbortSignal): Promise<Docker.ContainerInspectInfo> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (signal?.aborted) throw signal.reason;
+    const info = await container.inspect();
+    const health = info.State.Health?.Status;
+    if (info.State.Running && (health === undefined || health === 'healthy')) return info;
+    if (!info.State.Running || health === 'unhealthy') {
+      const state = info.State.Running ? 'is unhealthy' : `exited with code ${info.State.ExitCode}`;
+      throw new LaunchError(`the ${service} container ${state}:\n${await logsTail(container)}`);
+    }
+    if (Date.now() > deadline) throw new LaunchError(`the ${service} container did not become healthy within ${Math.round(timeoutMs / 1000)} s:\n${await logsTail(container)}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+async function converge(
+  docker: Docker,
+  model: ComposeModel,
+  svc: ServiceModel,
+  options: Docker.ContainerCreateOptions,
+  hash: string,
+  prepare: (container: Docker.Container) => Promise<void>,
+): Promise<{ container: Docker.Container; action: ServiceAction }> {
+  const existing = await findContainer(docker, model.project, svc.name);
+  if (existing && existing.Labels[CONFIG_HASH] === hash) {
+    const container = docker.getContainer(existing.Id);
+    if (existing.State === 'running') return { container, action: 'kept' };
+    await container.start();
+    return { container, action: 'started' };
+  }
+  if (existing) await docker.getContainer(existing.Id).remove({ force: true });
+  const container = await docker.createContainer({ ...options, Labels: labels(model, svc.name, hash) });
+  await prepare(container);
+  await container.start();
+  return { container, action: existing ? 'recreated' : 'created' };
+}
+
+/**
+ * Starts a workspace: images from the pipeline, then the firewall, then (only once the firewall
+ * reports its rules installed) the agent in the firewall's network namespace. Converges: what is
+ * unchanged is kept, what changed is recreated, and an agent whose firewall was recreated or
+ * restarted is recreated with it (it would otherwise keep a namespace without rules).
+ */
+export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise<UpResult> {
+  const emit = options.onEvent ?? (() => undefined);
+  return withWorkspaceLock(options.dataDir, ws.name, async () => {
+    const { docker } = options;
+    const passwordFile = !ws.command && ws.agent === 'opencode' ? ensurePassword(options.dataDir, ws.name) : null;
+    const hostPort = !ws.command && ws.agent === 'opencode' && ws.exposePort ? stablePort(ws.name) : null;
+    // Secret sources are read before anything is built or created.
+    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
+    const secretValues = readSecretValues(draft.secrets, options.env);
+    const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit };
+    const { image: agentImage } = await buildWorkspace(ws, buildOptions);
+    const firewallImage = await buildFirewall(ws, buildOptions);
+    const model = workspaceModel(ws, { agentImage, firewallImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
+    await ensureNetworkAndVolumes(docker, model);
+
+    const fw = model.services.firewall;
+    const fwOptions = createOptions(model, fw, model.network);
+    const fwHash = configHash(fwOptions, (await docker.getImage(firewallImage).inspect()).Id, JSON.stringify(model.externalNetworks));
+    const existingFirewall = await findContainer(docker, model.project, 'firewall');
+    if (hostPort && !(existingFirewall && existingFirewall.State === 'running') && (await portInUse(hostPort))) {
+      throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" always uses, is taken by another program; stop it and run up again`);
+    }
+    const firewall = await converge(docker, model, fw, fwOptions, fwHash, async (container) => {
+      for (const name of model.externalNetworks) await docker.getNetwork(name).connect({ Container: container.id });
+    });
+    emit({ type: 'service', service: 'firewall', action: firewall.action, id: firewall.container.id });
+    emit({ type: 'waiting', service: 'firewall', until: 'healthy' });
+    const fwInfo = await waitHealthy(firewall.container, 'firewall', 30_000, options.signal);
+
+    const agentSvc = model.services.agent;
+    const agentOptions = createOptions(model, agentSvc, `container:${fwInfo.Id}`);
+    const agentHash = configHash(agentOptions, (await docker.getImage(agentImage).inspect()).Id, fwInfo.State.StartedAt);
+    const agent = await converge(docker, model, agentSvc, agentOptions, agentHash, async (container) => {
+      if (secretValues.size) await container.putArchive(await secretsArchive(secretValues), { path: '/' });
+    });
+    emit({ type: 'service', service: 'agent', action: agent.action, id: agent.container.id });
+    emit({ type: 'waiting', service: 'agent', until: 'healthy' });
+    await waitHealthy(agent.container, 'agent', 90_000, options.signal);
+    emit({ type: 'ready', workspace: ws.name, port: hostPort });
+    return {
+      project: model.project,
+      port: hostPort,
+      services: { firewall: { id: firewall.container.id, action: firewall.action }, agent: { id: agent.container.id, action: agent.action } },
+    };
+  }, { onWait: (pid) => emit({ type: 'lock-wait', pid }) });
+}
+
+export interface DownResult {
+  removed: string[];
+  volumesRemoved: string[];
+}
+
+/** Stops and removes a workspace's containers and network; its volumes stay unless asked. */
+export async function down(workspace: string, options: { docker: Docker; dataDir: string; volumes?: boolean }): Promise<DownResult> {
+  return withWorkspaceLock(options.dataDir, workspace, async () => {
+    const { docker } = options;
+    const project = projectName(workspace);
+    const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT}=${project}`] }) });
+    // The agent goes first: it lives in the firewall's network namespace.
+    containers.sort((a, b) => Number(b.Labels[COMPOSE_SERVICE] === 'agent') - Number(a.Labels[COMPOSE_SERVICE] === 'agent'));
+    const removed: string[] = [];
+    for (const info of containers) {
+      await docker.getContainer(info.Id).remove({ force: true });
+      removed.push(info.Labels[COMPOSE_SERVICE] ?? info.Id);
+    }
+    await notFound(docker.getNetwork(`${project}_default`).remove());
+    const volumesRemoved: string[] = [];
+    if (options.volumes) {
+      const { Volumes } = await docker.listVolumes({ filters: JSON.stringify({ label: [`${COMPOSE_PROJECT}=${project}`] }) });
+      for (const volume of Volumes ?? []) {
+        await docker.getVolume(volume.Name).remove();
+        volumesRemoved.push(volume.Name);
+      }
+    }
+    return { removed, volumesRemoved };
+  });
+}

@@ -1,0 +1,202 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { ResolvedWorkspace } from '../config/resolve.ts';
+import { parseMemoryBytes } from '../config/schema.ts';
+import { FIREWALL_READY_FILE, firewallScript } from '../sandbox/firewall.ts';
+
+export const AGENT_PORT = 4096;
+export const AGENT_SESSION = 'agent';
+/** The OpenCode server password travels as an env secret: a file the agent's wrapper exports. */
+export const PASSWORD_SECRET = 'OPENCODE_SERVER_PASSWORD';
+export const SECRETS_DIR = '/run/secrets';
+export const DATA_VOLUME_TARGET = '/home/agent/.local/share';
+export const CACHE_VOLUME_TARGET = '/home/agent/.cache';
+const PIDS_LIMIT = 512;
+
+export type ServiceName = 'firewall' | 'agent';
+
+export interface BindMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ServiceModel {
+  name: ServiceName;
+  image: string;
+  command: string[];
+  user: string | null;
+  capAdd: string[];
+  env: Array<[string, string]>;
+  binds: BindMount[];
+  volumes: Array<{ volume: string; target: string }>;
+  workdir: string | null;
+  ports: Array<{ host: string; hostPort: number; containerPort: number }>;
+  healthcheck: { test: string[]; intervalMs: number; retries: number; startPeriodMs: number } | null;
+  memoryBytes: number | null;
+  nanoCpus: number | null;
+  pidsLimit: number;
+  /** Secret names this service receives at /run/secrets/<name>; values are never in the model. */
+  secrets: string[];
+}
+
+export interface SecretModel {
+  name: string;
+  source: { kind: 'env'; variable: string } | { kind: 'file'; path: string } | { kind: 'generated'; path: string };
+  /** Exported into the agent's environment by its wrapper, rather than only read as a file. */
+  asEnv: boolean;
+}
+
+export interface ComposeModel {
+  project: string;
+  workspace: string;
+  network: string;
+  /** Existing networks the firewall joins (the agent shares its network namespace). */
+  externalNetworks: string[];
+  volumes: { data: string | null; cache: string | null };
+  services: { firewall: ServiceModel; agent: ServiceModel };
+  secrets: SecretModel[];
+}
+
+export interface ModelInputs {
+  agentImage: string;
+  firewallImage: string;
+  /** The host port for the agent's server, or null when nothing is published. */
+  hostPort: number | null;
+  /** Where the workspace's generated OpenCode password is stored on the host. */
+  passwordFile: string | null;
+  /** Host paths that exist, for the optional mounts and passthroughs. */
+  exists(path: string): boolean;
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function projectName(workspace: string): string {
+  return `paddock-${workspace}`;
+}
+
+/** A port per workspace derived from its name alone, so adding a workspace never moves another's. */
+export function stablePort(workspace: string): number {
+  const digest = crypto.createHash('sha256').update(workspace).digest();
+  return 41000 + (digest.readUInt32BE(0) % 8000);
+}
+
+/**
+ * The agent's program: exports env secrets from their files (so values never sit in the
+ * container's config), then runs the agent; every agent but OpenCode's server runs inside tmux,
+ * so attaching and detaching never kills it.
+ */
+export const AGENT_WRAPPER = `set -eu
+for name in \${PADDOCK_ENV_SECRETS:-}; do
+  value=$(cat "${SECRETS_DIR}/$name") || { echo "paddock: secret $name is missing" >&2; exit 1; }
+  export "$name=$value"
+done
+unset PADDOCK_ENV_SECRETS
+if [ "$PADDOCK_IN_TMUX" = 1 ]; then
+  command -v tmux >/dev/null 2>&1 || { echo "paddock: this image has no tmux; Paddock runs the agent in tmux so that detaching never kills it. Install tmux in your overlay." >&2; exit 1; }
+  tmux new-session -d -s ${AGENT_SESSION} -x 200 -y 50 "$@"
+  while tmux has-session -t ${AGENT_SESSION} 2>/dev/null; do sleep 1; done
+  exit 0
+fi
+exec "$@"`;
+
+/** A health check that needs nothing but a POSIX shell: is anything listening on the agent's port? */
+const LISTENING_CHECK = `while read -r _ local _ state _; do case "$local:$state" in *:${AGENT_PORT.toString(16).toUpperCase().padStart(4, '0')}:0A) exit 0 ;; esac; done < /proc/net/tcp; exit 1`;
+
+function agentCommand(ws: ResolvedWorkspace): { command: string[]; tmux: boolean } {
+  if (ws.command) return { command: ws.command, tmux: true };
+  switch (ws.agent) {
+    case 'opencode':
+      return { command: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(AGENT_PORT)], tmux: false };
+    case 'claude':
+      return { command: ['claude'], tmux: true };
+    case 'codex':
+      return { command: ['codex'], tmux: true };
+    case 'gemini':
+      return { command: ['gemini'], tmux: true };
+    case 'shell':
+      return { command: ['bash', '-l'], tmux: true };
+  }
+}
+
+/** The Compose model of a workspace: what `up` creates and what `paddock compose` prints. */
+export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): ComposeModel {
+  const project = projectName(ws.name);
+  const { command, tmux } = agentCommand(ws);
+  const mountTargets = new Set(ws.mounts.map((mount) => mount.container));
+  const binds: BindMount[] = [
+    ...ws.paths.map((p) => ({ source: p, target: p, readOnly: false })),
+    ...ws.mounts.filter((mount) => !mount.optional || inputs.exists(mount.host)).map((mount) => ({ source: mount.host, target: mount.container, readOnly: mount.readOnly })),
+  ];
+  const env: Array<[string, string]> = [...ws.env, ['PADDOCK', '1'], ['PADDOCK_WORKSPACE', ws.name], ['PADDOCK_IN_TMUX', tmux ? '1' : '0']];
+  if (ws.sshAuthSock) {
+    const socket = ['/run/host-services/ssh-auth.sock', inputs.env.SSH_AUTH_SOCK].find((candidate) => candidate && inputs.exists(candidate));
+    if (socket) {
+      binds.push({ source: socket, target: '/run/paddock/ssh-agent.sock', readOnly: false });
+      env.push(['SSH_AUTH_SOCK', '/run/paddock/ssh-agent.sock']);
+    }
+    const knownHosts = path.join(inputs.home, '.ssh', 'known_hosts');
+    if (inputs.exists(knownHosts)) binds.push({ source: knownHosts, target: '/home/agent/.ssh/known_hosts', readOnly: true });
+  }
+  if (ws.gitConfig) {
+    const gitConfig = [path.join(inputs.home, '.gitconfig'), path.join(inputs.home, '.config', 'git', 'config')].find((file) => inputs.exists(file));
+    if (gitConfig) binds.push({ source: gitConfig, target: '/home/agent/.gitconfig', readOnly: true });
+  }
+  const secrets: SecretModel[] = ws.secrets.map((secret) => ({ name: secret.name, source: secret.source, asEnv: secret.destination === 'env' }));
+  const serves = !ws.command && ws.agent === 'opencode';
+  if (serves && inputs.passwordFile) {
+    secrets.push({ name: PASSWORD_SECRET, source: { kind: 'generated', path: inputs.passwordFile }, asEnv: true });
+  }
+  env.push(['PADDOCK_ENV_SECRETS', secrets.filter((secret) => secret.asEnv).map((secret) => secret.name).join(' ')]);
+  const data = mountTargets.has(DATA_VOLUME_TARGET) ? null : `${project}_data`;
+  const cache = mountTargets.has(CACHE_VOLUME_TARGET) ? null : `${project}_cache`;
+  return {
+    project,
+    workspace: ws.name,
+    network: `${project}_default`,
+    externalNetworks: ws.networks,
+    volumes: { data, cache },
+    secrets,
+    services: {
+      firewall: {
+        name: 'firewall',
+        image: inputs.firewallImage,
+        command: ['sh', '-c', firewallScript({ allowedHosts: ws.allowedHosts, allowedNetworks: ws.allowedNetworks, egress: ws.egress })],
+        user: '0:0',
+        capAdd: ['NET_ADMIN'],
+        env: [],
+        binds: [],
+        volumes: [],
+        workdir: null,
+        ports: serves && ws.exposePort && inputs.hostPort ? [{ host: '127.0.0.1', hostPort: inputs.hostPort, containerPort: AGENT_PORT }] : [],
+        healthcheck: { test: ['CMD', 'test', '-f', FIREWALL_READY_FILE], intervalMs: 500, retries: 60, startPeriodMs: 0 },
+        memoryBytes: 64 * 1024 * 1024,
+        nanoCpus: null,
+        pidsLimit: 64,
+        secrets: [],
+      },
+      agent: {
+        name: 'agent',
+        image: inputs.agentImage,
+        command: ['sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...command],
+        user: '1000:1000',
+        capAdd: [],
+        env,
+        binds,
+        volumes: [
+          ...(data ? [{ volume: data, target: DATA_VOLUME_TARGET }] : []),
+          ...(cache ? [{ volume: cache, target: CACHE_VOLUME_TARGET }] : []),
+        ],
+        workdir: ws.workdir,
+        ports: [],
+        healthcheck: serves
+          ? { test: ['CMD', 'sh', '-c', LISTENING_CHECK], intervalMs: 2000, retries: 30, startPeriodMs: 0 }
+          : { test: ['CMD', 'tmux', 'has-session', '-t', AGENT_SESSION], intervalMs: 2000, retries: 3, startPeriodMs: 0 },
+        memoryBytes: parseMemoryBytes(ws.memory),
+        nanoCpus: Math.round(ws.cpu * 1e9),
+        pidsLimit: PIDS_LIMIT,
+        secrets: secrets.map((secret) => secret.name),
+      },
+    },
+  };
+}
