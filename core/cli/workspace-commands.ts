@@ -1,14 +1,16 @@
 import process from 'node:process';
 import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts';
-import { stablePort, workspaceModel } from '../compose/model.ts';
+import { AGENT_SESSION, stablePort, workspaceModel } from '../compose/model.ts';
 import { composeYaml } from '../compose/yaml.ts';
 import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareFirewall } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
 import { ensurePassword, SecretSourceError } from '../sandbox/secrets.ts';
+import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
+import { loadForCommand } from './commands.ts';
 import { engine, progressRenderer, reportImageFailure, selectWorkspace } from './image-commands.ts';
-import { EXIT } from './io.ts';
+import { EXIT, UsageError } from './io.ts';
 
 function launchOptions(context: CommandContext) {
   return {
@@ -141,4 +143,143 @@ const composeCommand: Command = {
   },
 };
 
-export const WORKSPACE_COMMANDS: Command[] = [upCommand, downCommand, restartCommand, composeCommand];
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
+}
+
+function formatUptime(seconds: number | null): string {
+  if (seconds === null) return '-';
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : m ? `${m}m ${Math.floor(seconds % 60)}s` : `${Math.floor(seconds)}s`;
+}
+
+const statusCommand: Command = {
+  words: ['status'],
+  args: '[WORKSPACE]',
+  summary: 'State, health, image, ports, uptime and resource use of workspaces (all when none is named)',
+  maxPositionals: 1,
+  async run(context) {
+    const loaded = loadForCommand(context);
+    if (typeof loaded === 'number') return loaded;
+    const name = context.positionals[0];
+    if (name !== undefined && !Object.hasOwn(loaded.config.workspaces ?? {}, name)) throw new UsageError(`there is no workspace "${name}"`);
+    const docker = await engine(context);
+    if (!docker) return EXIT.failure;
+    const running = await listInstances(docker, name ? { workspace: name } : {});
+    const names = name ? [name] : Object.keys(loaded.config.workspaces ?? {}).sort();
+    const rows = await Promise.all(
+      names.map(async (workspace) => {
+        const instance = running.find((candidate) => candidate.workspace === workspace) ?? null;
+        const agent = instance?.services.find((service) => service.service === 'agent') ?? null;
+        const stats = agent && agent.state === 'running' ? await instanceStats(docker, agent.id) : null;
+        return { workspace, state: instance?.state ?? 'stopped', image: agent?.image ?? null, health: agent?.health ?? null, ports: instance?.services.flatMap((service) => service.ports) ?? [], stats, services: instance?.services ?? [] };
+      }),
+    );
+    if (context.json) {
+      context.io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    const s = context.style;
+    const paint = (state: string) => (state === 'running' ? s.green(state) : state === 'stopped' ? s.dim(state) : s.yellow(state));
+    for (const row of rows) {
+      context.io.stdout(`${s.bold(row.workspace.padEnd(16))} ${paint(row.state)}${row.image ? s.dim(`  ${row.image}`) : ''}\n`);
+      for (const port of row.ports) context.io.stdout(`  port      http://${port.host}:${port.hostPort}\n`);
+      if (row.stats) {
+        const st = row.stats;
+        context.io.stdout(`  uptime    ${formatUptime(st.uptimeSeconds)}\n  cpu       ${st.cpuPercent.toFixed(1)}%\n  memory    ${formatBytes(st.memory.used)} / ${formatBytes(st.memory.limit)}\n  pids      ${st.pids.current}${st.pids.limit ? ` / ${st.pids.limit}` : ''}\n  net i/o   ${formatBytes(st.network.rx)} / ${formatBytes(st.network.tx)}\n`);
+      }
+      if (row.state !== 'running' && row.state !== 'stopped') context.io.stdout(`  ${s.dim(`see \`paddock logs ${row.workspace}\``)}\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
+const logsCommand: Command = {
+  words: ['logs'],
+  args: '[WORKSPACE]',
+  summary: "Print a workspace's container logs",
+  options: {
+    follow: { type: 'boolean', description: 'keep printing new output (Ctrl-C to stop)' },
+    service: { type: 'string', description: 'only this service: agent or firewall' },
+    tail: { type: 'string', description: 'only the last N lines of each container' },
+  },
+  maxPositionals: 1,
+  async run(context) {
+    const ws = selectWorkspace(context);
+    if (typeof ws === 'number') return ws;
+    const docker = await engine(context);
+    if (!docker) return EXIT.failure;
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    const tail = typeof context.options.tail === 'string' ? Number(context.options.tail) : undefined;
+    if (tail !== undefined && !Number.isInteger(tail)) throw new UsageError('--tail takes a whole number of lines');
+    try {
+      await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, service: context.options.service as string | undefined, signal: controller.signal }, (line) => {
+        if (context.json) context.io.stdout(`${JSON.stringify(line)}\n`);
+        else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${line.line}\n`);
+      });
+    } catch (error) {
+      if (error instanceof InstanceNotFoundError) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);
+      throw error;
+    } finally {
+      process.removeListener('SIGINT', stop);
+    }
+    return EXIT.ok;
+  },
+};
+
+/** Runs a command in the agent container on the user's terminal, with resize. */
+async function interactive(context: CommandContext, cmd: string[]): Promise<number> {
+  const ws = selectWorkspace(context);
+  if (typeof ws === 'number') return ws;
+  const docker = await engine(context);
+  if (!docker) return EXIT.failure;
+  const instance = await getInstance(docker, ws.name);
+  const agent = instance?.services.find((service) => service.service === 'agent' && service.state === 'running');
+  if (!agent) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);
+  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  if (tty) process.stdin.setRawMode(true);
+  const session = await execInInstance(docker, agent.id, { cmd, tty, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: { TERM: process.env.TERM ?? 'xterm-256color' } });
+  const resize = () => session.resize(process.stdout.columns ?? 80, process.stdout.rows ?? 24);
+  if (tty) {
+    resize();
+    process.stdout.on('resize', resize);
+  }
+  try {
+    return await session.exitCode;
+  } finally {
+    if (tty) {
+      process.stdout.removeListener('resize', resize);
+      process.stdin.setRawMode(false);
+    }
+    process.stdin.pause();
+  }
+}
+
+const attachCommand: Command = {
+  words: ['attach'],
+  args: '[WORKSPACE]',
+  summary: "Attach to the agent's session (detach with Ctrl-B then D; the agent keeps running)",
+  maxPositionals: 1,
+  run: (context) => interactive(context, ['tmux', 'attach-session', '-t', AGENT_SESSION]),
+};
+
+const shellCommand: Command = {
+  words: ['shell'],
+  args: '[WORKSPACE]',
+  summary: 'Open a shell in the agent container, as the agent user',
+  maxPositionals: 1,
+  run: (context) => interactive(context, ['sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi']),
+};
+
+export const WORKSPACE_COMMANDS: Command[] = [upCommand, downCommand, restartCommand, statusCommand, logsCommand, attachCommand, shellCommand, composeCommand];

@@ -5,6 +5,7 @@ import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText } from '../docker/doctor.ts';
 import { buildFirewall, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { withWorkspaceLock } from './lock.ts';
 import { projectName, stablePort, workspaceModel, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
 
@@ -40,20 +41,18 @@ export class LaunchError extends Error {
   readonly code = 'LAUNCH_FAILED';
 }
 
-const COMPOSE_PROJECT = 'com.docker.compose.project';
-const COMPOSE_SERVICE = 'com.docker.compose.service';
 const CONFIG_HASH = 'com.docker.compose.config-hash';
 
 /** Compose's own labels, so `docker compose -p paddock-<ws> ps|logs|down` see the workspace. */
 function labels(model: ComposeModel, service: ServiceName | null, hash?: string): Record<string, string> {
-  const out: Record<string, string> = { [COMPOSE_PROJECT]: model.project, 'dev.paddock.workspace': model.workspace };
+  const out: Record<string, string> = { [COMPOSE_PROJECT_LABEL]: model.project, [WORKSPACE_LABEL]: model.workspace };
   if (service) {
     Object.assign(out, {
-      [COMPOSE_SERVICE]: service,
+      [COMPOSE_SERVICE_LABEL]: service,
       'com.docker.compose.oneoff': 'False',
       'com.docker.compose.container-number': '1',
       'com.docker.compose.version': '2.0.0',
-      'dev.paddock.service': service,
+      [SERVICE_LABEL]: service,
     });
   }
   if (hash) out[CONFIG_HASH] = hash;
@@ -99,7 +98,7 @@ function configHash(options: Docker.ContainerCreateOptions, imageId: string, ext
 }
 
 async function findContainer(docker: Docker, project: string, service: string): Promise<Docker.ContainerInfo | null> {
-  const found = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT}=${project}`, `${COMPOSE_SERVICE}=${service}`] }) });
+  const found = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`, `${COMPOSE_SERVICE_LABEL}=${service}`] }) });
   return found[0] ?? null;
 }
 
@@ -243,18 +242,18 @@ export async function down(workspace: string, options: { docker: Docker; dataDir
   return withWorkspaceLock(options.dataDir, workspace, async () => {
     const { docker } = options;
     const project = projectName(workspace);
-    const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT}=${project}`] }) });
+    const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
     // The agent goes first: it lives in the firewall's network namespace.
-    containers.sort((a, b) => Number(b.Labels[COMPOSE_SERVICE] === 'agent') - Number(a.Labels[COMPOSE_SERVICE] === 'agent'));
+    containers.sort((a, b) => Number(b.Labels[COMPOSE_SERVICE_LABEL] === 'agent') - Number(a.Labels[COMPOSE_SERVICE_LABEL] === 'agent'));
     const removed: string[] = [];
     for (const info of containers) {
       await docker.getContainer(info.Id).remove({ force: true });
-      removed.push(info.Labels[COMPOSE_SERVICE] ?? info.Id);
+      removed.push(info.Labels[COMPOSE_SERVICE_LABEL] ?? info.Id);
     }
     await notFound(docker.getNetwork(`${project}_default`).remove());
     const volumesRemoved: string[] = [];
     if (options.volumes) {
-      const { Volumes } = await docker.listVolumes({ filters: JSON.stringify({ label: [`${COMPOSE_PROJECT}=${project}`] }) });
+      const { Volumes } = await docker.listVolumes({ filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
       for (const volume of Volumes ?? []) {
         await docker.getVolume(volume.Name).remove();
         volumesRemoved.push(volume.Name);

@@ -88,8 +88,12 @@ export function stablePort(workspace: string): number {
  */
 export const AGENT_WRAPPER = `set -eu
 for name in \${PADDOCK_ENV_SECRETS:-}; do
-  value=$(cat "${SECRETS_DIR}/$name") || { echo "paddock: secret $name is missing" >&2; exit 1; }
-  export "$name=$value"
+  if [ -r "${SECRETS_DIR}/$name" ]; then
+    value=$(cat "${SECRETS_DIR}/$name")
+    export "$name=$value"
+  elif eval "[ -z \\"\\\${$name:-}\\" ]"; then
+    echo "paddock: secret $name is missing" >&2; exit 1
+  fi
 done
 unset PADDOCK_ENV_SECRETS
 if [ "$PADDOCK_IN_TMUX" = 1 ]; then

@@ -10,6 +10,26 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
+/**
+ * Env-sourced secrets become references by interpolation (`${HOST_VARIABLE}`), which every
+ * Compose version understands; the file never holds a value. (Paddock's own launcher does not
+ * use this file and never puts a secret in a container's config.)
+ */
+function environment(model: ComposeModel, svc: ServiceModel): Record<string, string> | undefined {
+  const entries: Array<[string, string]> = svc.env.map(([key, value]) => [key, literal(value)]);
+  if (svc.name === 'agent') {
+    for (const secret of model.secrets) {
+      if (secret.asEnv && secret.source.kind === 'env') entries.push([secret.name, `\${${secret.source.variable}}`]);
+    }
+  }
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** Secrets Compose mounts as files: those that come from files. */
+function fileSecrets(model: ComposeModel, svc: ServiceModel): string[] {
+  return model.secrets.filter((secret) => svc.secrets.includes(secret.name) && secret.source.kind !== 'env').map((secret) => secret.name);
+}
+
 function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown> {
   const out: Record<string, unknown> = {
     image: svc.image,
@@ -20,7 +40,7 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
     cap_add: svc.capAdd.length ? svc.capAdd : undefined,
     security_opt: ['no-new-privileges:true'],
     labels: { 'dev.paddock.workspace': model.workspace, 'dev.paddock.service': svc.name },
-    environment: svc.env.length ? Object.fromEntries(svc.env.map(([key, value]) => [key, literal(value)])) : undefined,
+    environment: environment(model, svc),
     working_dir: svc.workdir ? literal(svc.workdir) : undefined,
     volumes: [
       ...svc.binds.map((bind) => ({ type: 'bind', source: literal(bind.source), target: literal(bind.target), read_only: bind.readOnly })),
@@ -34,7 +54,7 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
     memswap_limit: svc.memoryBytes ?? undefined,
     cpus: svc.nanoCpus ? svc.nanoCpus / 1e9 : undefined,
     pids_limit: svc.pidsLimit,
-    secrets: svc.secrets.length ? svc.secrets.map((name) => ({ source: name, target: name, uid: '1000', gid: '1000', mode: 0o400 })) : undefined,
+    secrets: fileSecrets(model, svc).length ? fileSecrets(model, svc).map((name) => ({ source: name, target: name, uid: '1000', gid: '1000', mode: 0o400 })) : undefined,
   };
   if (svc.name === 'agent') {
     out.network_mode = 'service:firewall';
@@ -56,7 +76,6 @@ export function composeYaml(model: ComposeModel): string {
   if (model.volumes.data) volumes.data = { name: model.volumes.data };
   if (model.volumes.cache) volumes.cache = { name: model.volumes.cache };
   const document: Record<string, unknown> = {
-    name: model.project,
     services: { firewall: service(model, model.services.firewall), agent: service(model, model.services.agent) },
     networks: {
       default: { name: model.network },
@@ -64,10 +83,8 @@ export function composeYaml(model: ComposeModel): string {
     },
   };
   if (Object.keys(volumes).length) document.volumes = volumes;
-  if (model.secrets.length) {
-    document.secrets = Object.fromEntries(
-      model.secrets.map((secret) => [secret.name, secret.source.kind === 'env' ? { environment: secret.source.variable } : { file: literal(secret.source.path) }]),
-    );
-  }
-  return stringify(document, { lineWidth: 0 });
+  const files = model.secrets.filter((secret) => secret.source.kind !== 'env');
+  if (files.length) document.secrets = Object.fromEntries(files.map((secret) => [secret.name, { file: literal(secret.source.kind === 'env' ? '' : secret.source.path) }]));
+  // No top-level name: Debian's docker-compose (1.29) rejects it; the project is given with -p.
+  return `# Paddock workspace ${model.workspace}: docker compose -p ${model.project} -f <this file> ...\n${stringify(document, { lineWidth: 0 })}`;
 }

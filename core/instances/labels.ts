@@ -12,10 +12,7 @@ export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 export const SERVICE_ORDER = ['firewall', 'agent', 'dind'] as const;
 export type KnownService = (typeof SERVICE_ORDER)[number];
 
-/** The Compose project name of a workspace. */
-export function projectName(workspace: string): string {
-  return `paddock-${workspace}`;
-}
+export { projectName } from '../compose/model.ts';
 
 /** The service a labelled container plays, from Paddock's label or else Compose's. */
 export function serviceOf(labels: Record<string, string> | undefined): string | null {
