@@ -1,0 +1,227 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { down, up, type UpResult } from '../../core/compose/launcher.ts';
+import { nodeHost, validateConfigText } from '../../core/config/load.ts';
+import { resolveWorkspace } from '../../core/config/resolve.ts';
+import { connectDocker } from '../../core/docker/connect.ts';
+import { demuxToText } from '../../core/docker/doctor.ts';
+import { runCli, tempHome } from '../support/cli.ts';
+import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Probes run inside real workspaces against the test's own hosts only: containers it starts on a
+ * Docker network it creates (IPv4 and IPv6), plus a listener of its own on the host.
+ */
+describeWithDocker('sandboxed workspaces against the real engine', () => {
+  let docker: Docker;
+  let sandbox: ReturnType<typeof tempHome>;
+  const id = crypto.randomBytes(3).toString('hex');
+  const testNet = `paddock-it-${id}`;
+  const v4 = `10.231.${parseInt(id.slice(0, 2), 16)}`;
+  const v6 = `fd00:2310:${id.slice(0, 4)}`;
+  const hosts = { blocked: { v4: `${v4}.10`, v6: `${v6}::10` }, allowed: { v4: `${v4}.20`, v6: `${v6}::20` } };
+  const hostContainers: Docker.Container[] = [];
+  const workspaces: string[] = [];
+  let hostListener: net.Server;
+  let hostPort = 0;
+  let project: string;
+
+  beforeAll(async () => {
+    docker = (await connectDocker()).docker;
+    sandbox = tempHome();
+    project = path.join(sandbox.home, 'project');
+    fs.mkdirSync(project, { recursive: true });
+    fs.writeFileSync(path.join(project, 'tools.Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends socat iproute2 iptables && rm -rf /var/lib/apt/lists/*\n');
+    execFileSync('docker', ['build', '-q', '-t', 'paddock-it-testhost:1', '--build-arg', `BASE=${TEST_BASE_IMAGE}`, '-f', path.join(project, 'tools.Dockerfile'), project], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    await docker.createNetwork({ Name: testNet, EnableIPv6: true, IPAM: { Config: [{ Subnet: `${v4}.0/24` }, { Subnet: `${v6}::/64` }] }, Labels: { 'dev.paddock.test': id } });
+    for (const [name, address] of Object.entries(hosts)) {
+      const container = await docker.createContainer({
+        Image: 'paddock-it-testhost:1',
+        name: `paddock-it-${id}-${name}`,
+        Entrypoint: ['sh', '-c', 'socat TCP6-LISTEN:7000,fork,ipv6only=0,reuseaddr SYSTEM:"echo hello" & exec socat UDP6-RECVFROM:7001,fork,ipv6only=0,reuseaddr SYSTEM:"echo pong"'],
+        HostConfig: { NetworkMode: testNet },
+        NetworkingConfig: { EndpointsConfig: { [testNet]: { IPAMConfig: { IPv4Address: address.v4, IPv6Address: address.v6 } } } },
+      });
+      await container.start();
+      hostContainers.push(container);
+    }
+    hostListener = net.createServer((socket) => socket.end('host\n'));
+    await new Promise<void>((resolve) => hostListener.listen(0, '0.0.0.0', resolve));
+    hostPort = (hostListener.address() as net.AddressInfo).port;
+  }, 600_000);
+
+  afterAll(async () => {
+    hostListener?.close();
+    for (const name of workspaces) await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true }).catch(() => undefined);
+    for (const container of hostContainers) await container.remove({ force: true }).catch(() => undefined);
+    await docker.getNetwork(testNet).remove().catch(() => undefined);
+    await docker.getImage('paddock-it-testhost:1').remove({ force: true }).catch(() => undefined);
+    sandbox?.cleanup();
+  });
+
+  const config = (name: string, extra = '') =>
+    `[base]\nfrom = "${TEST_BASE_IMAGE}"\nvariant = "minimal"\n[workspaces.${name}]\npaths = ["${project}"]\nagent = "shell"\ndockerfile = "${project}/tools.Dockerfile"\nnetworks = ["${testNet}"]\n${extra}`;
+
+  function workspaceOf(name: string, extra = '') {
+    const text = config(name, extra);
+    return resolveWorkspace(validateConfigText(text, 'test.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home));
+  }
+
+  async function start(name: string, extra = '', env: NodeJS.ProcessEnv = {}): Promise<UpResult> {
+    if (!workspaces.includes(name)) workspaces.push(name);
+    return up(workspaceOf(name, extra), {
+      docker,
+      cacheDir: path.join(sandbox.home, 'cache'),
+      dataDir: path.join(sandbox.home, 'data'),
+      home: sandbox.home,
+      env: { ...process.env, ...env },
+      exists: (file) => fs.existsSync(file),
+    });
+  }
+
+  async function inAgent(name: string, script: string): Promise<{ code: number; output: string }> {
+    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => resolve());
+    });
+    return { code: (await exec.inspect()).ExitCode ?? -1, output: demuxToText(Buffer.concat(chunks)) };
+  }
+
+  const tcp = (name: string, host: string, port = 7000) => inAgent(name, `socat -t2 -T2 - TCP:${host.includes(':') ? `[${host}]` : host}:${port},connect-timeout=2 </dev/null`);
+  const udp = (name: string, host: string) => inAgent(name, `echo ping | socat -t2 -T2 - UDP:${host.includes(':') ? `[${host}]` : host}:7001`);
+
+  const ws = `sb-${id}`;
+  const allow = `allowed_networks = ["${hosts.allowed.v4}/32", "${hosts.allowed.v6}/128"]\n`;
+
+  it('starts the agent unprivileged: UID 1000, no capabilities, no new privileges, no Docker socket', async () => {
+    const result = await start(ws, allow);
+    expect(result.services.firewall.action).toBe('created');
+    expect(result.services.agent.action).toBe('created');
+    const probe = await inAgent(ws, 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status; ls /var/run/docker.sock 2>&1; echo "DOCKER_HOST=${DOCKER_HOST:-}"');
+    expect(probe.output).toMatch(/^1000\n/);
+    expect(probe.output).toMatch(/CapEff:\s+0{16}/);
+    expect(probe.output).toMatch(/CapBnd:\s+0{16}/);
+    expect(probe.output).toMatch(/NoNewPrivs:\s+1/);
+    expect(probe.output).toMatch(/No such file/);
+    expect(probe.output).toMatch(/DOCKER_HOST=\n/);
+    const tmux = await inAgent(ws, 'ps -o user= -o args= -e');
+    expect(tmux.output.split('\n').filter(Boolean).every((line) => !line.startsWith('root'))).toBe(true);
+  }, 600_000);
+
+  it('blocks private IPv4 and IPv6 hosts over TCP and UDP, and lets the allowlisted ones through', async () => {
+    expect((await tcp(ws, hosts.allowed.v4)).output).toContain('hello');
+    expect((await udp(ws, hosts.allowed.v4)).output).toContain('pong');
+    expect((await tcp(ws, hosts.allowed.v6)).output).toContain('hello');
+    expect((await udp(ws, hosts.allowed.v6)).output).toContain('pong');
+    for (const address of [hosts.blocked.v4, hosts.blocked.v6]) {
+      expect((await tcp(ws, address)).output).not.toContain('hello');
+      expect((await udp(ws, address)).output).not.toContain('pong');
+    }
+  });
+
+  it('blocks the host through the bridge gateway, which a plain container reaches', async () => {
+    const network = await docker.getNetwork(`paddock-${ws}_default`).inspect();
+    const gateway = network.IPAM?.Config?.[0]?.Gateway as string;
+    expect((await tcp(ws, gateway, hostPort)).output).not.toContain('host');
+    // Asynchronous: the listener lives in this process, so a blocking spawn would deadlock it.
+    const control = await execFileAsync('docker', ['run', '--rm', '--network', `paddock-${ws}_default`, TEST_BASE_IMAGE, 'bash', '-c', `exec 3<>/dev/tcp/${gateway}/${hostPort} && timeout 5 cat <&3`]);
+    expect(control.stdout).toContain('host');
+  });
+
+  it('keeps the rules out of the agent\'s reach', async () => {
+    const routes = await inAgent(ws, 'ip route del default 2>&1; iptables -F OUTPUT 2>&1; ip route show default');
+    expect(routes.output).toMatch(/Operation not permitted/);
+    expect(routes.output).toMatch(/Permission denied|must be root|not permitted/);
+    expect(routes.output).toMatch(/default via/);
+  });
+
+  it('delivers secrets to the agent only: not in inspect, not on any command line, files for UID 1000 alone', async () => {
+    const name = `sec-${id}`;
+    const tokenFile = path.join(sandbox.home, 'token.txt');
+    fs.writeFileSync(tokenFile, 'file-secret-value-93\n');
+    await start(name, `[workspaces.${name}.secrets.env.API_TOKEN]\nfrom_env = "IT_TOKEN"\n[workspaces.${name}.secrets.file.npmrc]\nfrom_file = "${tokenFile}"\n`, { IT_TOKEN: 'env-secret-value-42' });
+    const agent = docker.getContainer(`paddock-${name}-agent-1`);
+    const inspect = JSON.stringify(await agent.inspect());
+    expect(inspect).not.toContain('env-secret-value-42');
+    expect(inspect).not.toContain('file-secret-value-93');
+    const argv = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    expect(argv).not.toContain('env-secret-value-42');
+    const seen = await inAgent(name, 'tmux send-keys -t agent "echo \\$API_TOKEN > /tmp/seen" Enter; sleep 1; cat /tmp/seen; stat -c "%a %u" /run/secrets/npmrc; cat /run/secrets/npmrc');
+    expect(seen.output).toBe('env-secret-value-42\n400 1000\nfile-secret-value-93\n');
+  }, 600_000);
+
+  it('refuses to start when a secret source is missing, before creating anything', async () => {
+    const name = `miss-${id}`;
+    const failure = await start(name, `[workspaces.${name}.secrets.env.API_TOKEN]\nfrom_env = "IT_NOT_SET_ANYWHERE"\n`).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/IT_NOT_SET_ANYWHERE is not set/);
+    expect(await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`dev.paddock.workspace=${name}`] }) })).toEqual([]);
+  });
+
+  it('recreates nothing on a second up, and only what changed on a config change', async () => {
+    const again = await start(ws, allow);
+    expect(again.services).toMatchObject({ firewall: { action: 'kept' }, agent: { action: 'kept' } });
+    const changed = await start(ws, `${allow}env = ["NEW=1"]\n`);
+    expect(changed.services).toMatchObject({ firewall: { action: 'kept' }, agent: { action: 'recreated' } });
+  }, 600_000);
+
+  it('cuts the agent off when the firewall dies, and up repairs it', async () => {
+    await docker.getContainer(`paddock-${ws}-firewall-1`).kill();
+    expect((await tcp(ws, hosts.allowed.v4)).output).not.toContain('hello');
+    const repaired = await start(ws, `${allow}env = ["NEW=1"]\n`);
+    expect(repaired.services).toMatchObject({ firewall: { action: 'started' }, agent: { action: 'recreated' } });
+    expect((await tcp(ws, hosts.allowed.v4)).output).toContain('hello');
+    expect((await tcp(ws, hosts.blocked.v4)).output).not.toContain('hello');
+  }, 600_000);
+
+  it('says which network is missing', async () => {
+    const name = `nonet-${id}`;
+    const failure = await up(resolveWorkspace(validateConfigText(config(name).replace(testNet, 'paddock-no-such-network'), 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
+      docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+    }).catch((error: Error) => error);
+    expect((failure as Error).message).toMatch(/network "paddock-no-such-network".*does not exist/);
+  }, 600_000);
+
+  it('exports a Compose file that docker-compose accepts, with no secret value in it', async () => {
+    const file = path.join(sandbox.home, 'paddock.toml');
+    fs.writeFileSync(file, config(ws, `${allow}[workspaces.${ws}.secrets.env.API_TOKEN]\nfrom_env = "IT_TOKEN"\n`));
+    const exported = await runCli('node', ['--config', file, 'compose', ws], { home: sandbox.home, env: { IT_TOKEN: 'env-secret-value-42' } });
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain('env-secret-value-42');
+    expect(exported.stdout).toContain('${IT_TOKEN}');
+    const hasCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+    if (process.env.CI || hasCompose) {
+      const yaml = path.join(sandbox.home, 'compose.yml');
+      fs.writeFileSync(yaml, exported.stdout);
+      const checked = spawnSync('docker-compose', ['-p', `paddock-${ws}`, '-f', yaml, 'config'], { encoding: 'utf8', env: { ...process.env, IT_TOKEN: 'x' } });
+      expect(checked.stderr).toBe('');
+      expect(checked.status).toBe(0);
+    }
+  });
+
+  it('keeps volumes on down and removes them with --volumes, from the CLI under Deno too', async () => {
+    const file = path.join(sandbox.home, 'paddock.toml');
+    fs.writeFileSync(file, config(ws, allow));
+    const env = { XDG_DATA_HOME: path.join(sandbox.home, 'xdg-data'), XDG_CACHE_HOME: path.join(sandbox.home, 'cache-xdg') };
+    const stopped = await runCli('deno', ['--config', file, 'down', ws, '--json'], { home: sandbox.home, env });
+    expect(JSON.parse(stopped.stdout)).toEqual({ removed: ['agent', 'firewall'], volumesRemoved: [] });
+    const volumes = (await docker.listVolumes({ filters: JSON.stringify({ label: [`com.docker.compose.project=paddock-${ws}`] }) })).Volumes.map((v) => v.Name).sort();
+    expect(volumes).toEqual([`paddock-${ws}_cache`, `paddock-${ws}_data`]);
+    const started = await runCli('deno', ['--config', file, 'up', ws], { home: sandbox.home, env });
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    const removed = await runCli('node', ['--config', file, 'down', ws, '--volumes', '--json'], { home: sandbox.home, env });
+    expect(JSON.parse(removed.stdout).volumesRemoved.sort()).toEqual(volumes);
+  }, 600_000);
+});
