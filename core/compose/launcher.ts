@@ -187,6 +187,11 @@ async function converge(
  */
 export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise<UpResult> {
   const emit = options.onEvent ?? (() => undefined);
+  if (ws.enableDocker) {
+    throw new LaunchError(
+      `workspace "${ws.name}" sets enable_docker = true, but the Docker-in-Docker sidecar is not available yet; set enable_docker = false (or remove it) to start the workspace without Docker`,
+    );
+  }
   return withWorkspaceLock(options.dataDir, ws.name, async () => {
     const { docker } = options;
     const passwordFile = !ws.command && ws.agent === 'opencode' ? ensurePassword(options.dataDir, ws.name) : null;

@@ -94,6 +94,8 @@ ${BLOCKED_IPV6.map((cidr) => `add6 -d ${cidr} -j REJECT`).join('\n')}
 ${policy.egress === 'allowlist' ? 'add4 -j REJECT\nadd6 -j REJECT' : ''}
 
 echo "backends: $v4 \${v6:-none}" >> "$status"
+echo "paddock-firewall: egress rules installed ($v4, \${v6:-no IPv6})"
+cat "$status" >&2
 touch ${FIREWALL_READY_FILE}
 exec sleep infinity
 `;

@@ -99,7 +99,9 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
   }
 
   const tcp = (name: string, host: string, port = 7000) => inAgent(name, `socat -t2 -T2 - TCP:${host.includes(':') ? `[${host}]` : host}:${port},connect-timeout=2 </dev/null`);
-  const udp = (name: string, host: string) => inAgent(name, `echo ping | socat -t2 -T2 - UDP:${host.includes(':') ? `[${host}]` : host}:7001`);
+  // UDP may lose a datagram on a fresh path, so three tries: any answer counts as reachable.
+  const udp = (name: string, host: string) =>
+    inAgent(name, `for try in 1 2 3; do out=$(echo ping | socat -t1 -T1 - UDP:${host.includes(':') ? `[${host}]` : host}:7001 2>&1); case "$out" in *pong*) echo "$out"; break ;; esac; done`);
 
   const ws = `sb-${id}`;
   const allow = `allowed_networks = ["${hosts.allowed.v4}/32", "${hosts.allowed.v6}/128"]\n`;
@@ -185,6 +187,41 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     expect((await tcp(ws, hosts.blocked.v4)).output).not.toContain('hello');
   }, 600_000);
 
+  it('refuses enable_docker = true rather than starting without the Docker it asks for', async () => {
+    const failure = await start(`dind-${id}`, 'enable_docker = true\n').catch((error: Error) => error);
+    expect((failure as Error).message).toMatch(/enable_docker = true.*not available yet/);
+  });
+
+  it('serves OpenCode on 127.0.0.1 at the workspace port, with its password in the environment only', async () => {
+    const name = `oc-${id}`;
+    const folder = path.join(sandbox.home, 'opencode');
+    fs.mkdirSync(folder, { recursive: true });
+    // A stand-in opencode (the real one needs the internet to install): it serves what it was given.
+    fs.writeFileSync(path.join(folder, 'opencode'), String.raw`#!/usr/bin/perl
+use IO::Socket::INET;
+my $server = IO::Socket::INET->new(LocalAddr => '0.0.0.0', LocalPort => 4096, Listen => 5, ReuseAddr => 1) or die "listen: $!";
+while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK
+
+args=@ARGV pw=$ENV{OPENCODE_SERVER_PASSWORD}"; close $client; }
+`, { mode: 0o755 });
+    fs.writeFileSync(path.join(folder, 'overlay.Dockerfile'), 'FROM ${BASE}\nCOPY opencode /usr/local/bin/\n');
+    const text = `[base]\nfrom = "${TEST_BASE_IMAGE}"\nvariant = "minimal"\n[defaults]\nimage = "${TEST_BASE_IMAGE}"\n[workspaces.${name}]\npaths = ["${project}"]\ndockerfile = "${folder}/overlay.Dockerfile"\n`;
+    workspaces.push(name);
+    const result = await up(resolveWorkspace(validateConfigText(text, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
+      docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+    });
+    expect(result.port).toBeGreaterThanOrEqual(41000);
+    const password = fs.readFileSync(path.join(sandbox.home, 'data', 'workspaces', name, 'opencode-password'), 'utf8');
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    const response = await fetch(`http://127.0.0.1:${result.port}/`).then((r) => r.text());
+    expect(response).toBe(`args=serve --hostname 0.0.0.0 --port 4096 pw=${password}`);
+    const firewall = await docker.getContainer(`paddock-${name}-firewall-1`).inspect();
+    expect(firewall.HostConfig.PortBindings?.['4096/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(result.port) }]);
+    expect(JSON.stringify(await docker.getContainer(`paddock-${name}-agent-1`).inspect())).not.toContain(password);
+    expect(spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout).not.toContain(password);
+    expect((await docker.getContainer(`paddock-${name}-agent-1`).inspect()).State.Health?.Status).toBe('healthy');
+  }, 600_000);
+
   it('says which network is missing', async () => {
     const name = `nonet-${id}`;
     const failure = await up(resolveWorkspace(validateConfigText(config(name).replace(testNet, 'paddock-no-such-network'), 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
@@ -192,6 +229,21 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     }).catch((error: Error) => error);
     expect((failure as Error).message).toMatch(/network "paddock-no-such-network".*does not exist/);
   }, 600_000);
+
+  it('reports status and logs from the CLI, under Node and Deno', async () => {
+    const file = path.join(sandbox.home, 'paddock.toml');
+    fs.writeFileSync(file, config(ws, `${allow}env = ["NEW=1"]\n`));
+    for (const runtime of ['node', 'deno'] as const) {
+      const status = await runCli(runtime, ['--config', file, 'status', ws, '--json'], { home: sandbox.home });
+      expect(status.code).toBe(0);
+      const [row] = JSON.parse(status.stdout);
+      expect(row).toMatchObject({ workspace: ws, state: 'running', health: 'healthy' });
+      expect(row.stats.memory.used).toBeGreaterThan(0);
+      expect(row.stats.pids.current).toBeGreaterThan(0);
+      const logs = await runCli(runtime, ['--config', file, 'logs', ws, '--service', 'firewall'], { home: sandbox.home });
+      expect(logs.stdout).toMatch(/firewall\s+paddock-firewall: egress rules installed \(iptables/);
+    }
+  }, 120_000);
 
   it('exports a Compose file that docker-compose accepts, with no secret value in it', async () => {
     const file = path.join(sandbox.home, 'paddock.toml');
