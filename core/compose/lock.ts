@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -9,6 +10,40 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function readOwner(file: string): { pid: number; ageMs: number } | null {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return { pid, ageMs: Date.now() - fs.statSync(file).mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Takes a stale lock out of the way without ever removing a live one: the file is renamed to a
+ * private name (only one process can win that), and put back if it turned out to be a fresh lock
+ * that another process created in the meantime.
+ */
+function clearStale(file: string, stalePid: number): void {
+  const aside = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const taken = readOwner(aside);
+  if (taken && taken.pid !== stalePid) {
+    try {
+      fs.linkSync(aside, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  fs.rmSync(aside, { force: true });
 }
 
 /**
@@ -27,14 +62,17 @@ export async function withWorkspaceLock<T>(dataDir: string, workspace: string, w
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const owner = Number(fs.readFileSync(file, 'utf8').trim());
-    if (!owner || !alive(owner)) {
-      fs.rmSync(file, { force: true });
+    const owner = readOwner(file);
+    if (!owner) continue;
+    // An empty file is a lock being written right now, unless it has been empty for a while.
+    const stale = owner.pid ? !alive(owner.pid) : owner.ageMs > 10_000;
+    if (stale) {
+      clearStale(file, owner.pid);
       continue;
     }
-    if (!announced) onWait?.(owner);
+    if (!announced && owner.pid) onWait?.(owner.pid);
     announced = true;
-    if (Date.now() > deadline) throw new Error(`another Paddock process (pid ${owner}) has been changing workspace "${workspace}" for too long; try again when it is done`);
+    if (Date.now() > deadline) throw new Error(`another Paddock process (pid ${owner.pid}) has been changing workspace "${workspace}" for too long; try again when it is done`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   try {

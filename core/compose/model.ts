@@ -96,7 +96,7 @@ for name in \${PADDOCK_ENV_SECRETS:-}; do
   fi
 done
 unset PADDOCK_ENV_SECRETS
-if [ "$PADDOCK_IN_TMUX" = 1 ]; then
+if [ "\${PADDOCK_IN_TMUX:-0}" = 1 ]; then
   command -v tmux >/dev/null 2>&1 || { echo "paddock: this image has no tmux; Paddock runs the agent in tmux so that detaching never kills it. Install tmux in your overlay." >&2; exit 1; }
   tmux new-session -d -s ${AGENT_SESSION} -x 200 -y 50 "$@"
   while tmux has-session -t ${AGENT_SESSION} 2>/dev/null; do sleep 1; done

@@ -25,9 +25,9 @@ function environment(model: ComposeModel, svc: ServiceModel): Record<string, str
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** Secrets Compose mounts as files: those that come from files. */
+/** Secrets Compose mounts as files: every one that is not an env secret taken from a variable. */
 function fileSecrets(model: ComposeModel, svc: ServiceModel): string[] {
-  return model.secrets.filter((secret) => svc.secrets.includes(secret.name) && secret.source.kind !== 'env').map((secret) => secret.name);
+  return model.secrets.filter((secret) => svc.secrets.includes(secret.name) && !(secret.asEnv && secret.source.kind === 'env')).map((secret) => secret.name);
 }
 
 function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown> {
@@ -83,8 +83,13 @@ export function composeYaml(model: ComposeModel): string {
     },
   };
   if (Object.keys(volumes).length) document.volumes = volumes;
-  const files = model.secrets.filter((secret) => secret.source.kind !== 'env');
-  if (files.length) document.secrets = Object.fromEntries(files.map((secret) => [secret.name, { file: literal(secret.source.kind === 'env' ? '' : secret.source.path) }]));
+  // A file secret taken from a variable needs Compose v2's `environment` source (Compose 1.x lacks it).
+  const files = model.secrets.filter((secret) => !(secret.asEnv && secret.source.kind === 'env'));
+  if (files.length) {
+    document.secrets = Object.fromEntries(
+      files.map((secret) => [secret.name, secret.source.kind === 'env' ? { environment: secret.source.variable } : { file: literal(secret.source.path) }]),
+    );
+  }
   // No top-level name: Debian's docker-compose (1.29) rejects it; the project is given with -p.
   return `# Paddock workspace ${model.workspace}: docker compose -p ${model.project} -f <this file> ...\n${stringify(document, { lineWidth: 0 })}`;
 }

@@ -61,7 +61,7 @@ add6 -o lo -j ACCEPT
 add4 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
 add6 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
 
-while read -r key value _; do
+while read -r key value _ || [ -n "$key" ]; do
   [ "$key" = nameserver ] || continue
   case "$value" in
     *:*) add6 -d "$value" -p udp --dport 53 -j ACCEPT; add6 -d "$value" -p tcp --dport 53 -j ACCEPT ;;

@@ -20,7 +20,7 @@ export function readSecretValues(secrets: SecretModel[], env: NodeJS.ProcessEnv)
     if (source.kind === 'env') {
       const value = env[source.variable];
       if (!value) problems.push(`secret ${secret.name}: the host variable ${source.variable} is not set (or empty)`);
-      else values.set(secret.name, Buffer.from(value.replace(/\n+$/, '')));
+      else values.set(secret.name, Buffer.from(secret.asEnv ? value.replace(/\n+$/, '') : value));
       continue;
     }
     try {

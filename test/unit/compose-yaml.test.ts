@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { validateConfigText } from '../../core/config/load.ts';
+import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/resolve.ts';
+import type { HostView } from '../../core/config/schema.ts';
+import { AGENT_WRAPPER, PASSWORD_SECRET, stablePort, workspaceModel, type ComposeModel, type ModelInputs } from '../../core/compose/model.ts';
+import { composeYaml } from '../../core/compose/yaml.ts';
+
+const HOME = '/home/alice';
+const PASSWORD_FILE = '/home/alice/.local/share/paddock/workspaces/web/opencode-password';
+
+function workspace(body: string, extraPaths: string[] = []): ResolvedWorkspace {
+  const files = new Set(['/home/alice/proj', ...extraPaths]);
+  const host: HostView = { home: HOME, exists: (file) => files.has(file), isFile: () => false, readText: () => '' };
+  const text = `[workspaces.web]\n${body.includes('paths =') ? '' : 'paths = ["/home/alice/proj"]\n'}${body}\n`;
+  const { config } = validateConfigText(text, '/home/alice/.config/paddock/config.toml', host);
+  return resolveWorkspace(config, 'web', { home: HOME, readText: host.readText });
+}
+
+function model(ws: ResolvedWorkspace, overrides: Partial<ModelInputs> = {}): ComposeModel {
+  return workspaceModel(ws, {
+    agentImage: 'paddock-web:latest',
+    firewallImage: 'paddock-firewall:latest',
+    hostPort: stablePort('web'),
+    passwordFile: PASSWORD_FILE,
+    exists: () => false,
+    home: HOME,
+    env: {},
+    ...overrides,
+  });
+}
+
+type Doc = {
+  name?: unknown;
+  services: Record<'firewall' | 'agent', Record<string, any>>;
+  networks: Record<string, any>;
+  volumes?: Record<string, any>;
+  secrets?: Record<string, any>;
+};
+
+function doc(m: ComposeModel): Doc {
+  return parse(composeYaml(m)) as Doc;
+}
+
+/** Compose reads `$$` as a literal `$`; what is left must contain no lone `$` (an interpolation). */
+function unescape(value: string): string {
+  expect(value.replaceAll('$$', '')).not.toContain('$');
+  return value.replaceAll('$$', '$');
+}
+
+/** Every string in the document, with where it is. */
+function strings(value: unknown, at = ''): Array<[string, string]> {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((item, index) => strings(item, `${at}[${index}]`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [[`${at}.${key}#key`, key] as [string, string], ...strings(item, `${at}.${key}`)]);
+  }
+  return [];
+}
+
+const SECRETS = [
+  'env = ["PRICE=$5 and $HOME", "PLAIN=x"]',
+  '[workspaces.web.secrets.env]',
+  'API_KEY = { from_env = "HOST_API_KEY" }',
+  'GH_TOKEN = { from_file = "~/tokens/gh" }',
+  '[workspaces.web.secrets.file]',
+  'cert = { from_file = "/home/alice/certs/cert.pem" }',
+].join('\n');
+
+describe('composeYaml', () => {
+  it('is YAML with a comment naming the project, and no top-level name', () => {
+    const text = composeYaml(model(workspace('')));
+    expect(text.split('\n')[0]).toMatch(/^# .*-p paddock-web\b/);
+    const parsed = doc(model(workspace('')));
+    expect(parsed.name).toBeUndefined();
+    expect(Object.keys(parsed).sort()).toEqual(['networks', 'secrets', 'services', 'volumes']);
+    expect(Object.keys(parsed.services)).toEqual(['firewall', 'agent']);
+  });
+
+  it('puts the agent in the firewall\'s network namespace, started once the firewall is healthy', () => {
+    const { services } = doc(model(workspace('')));
+    expect(services.agent.network_mode).toBe('service:firewall');
+    expect(services.agent.depends_on).toEqual({ firewall: { condition: 'service_healthy' } });
+    expect(services.agent.networks).toBeUndefined();
+    expect(services.agent.ports).toBeUndefined();
+  });
+
+  it('joins the firewall to the default network and the external ones', () => {
+    const parsed = doc(model(workspace('networks = ["shared-net", "db.net"]')));
+    expect(parsed.services.firewall.networks).toEqual(['default', 'shared-net', 'db.net']);
+    expect(parsed.networks).toEqual({
+      default: { name: 'paddock-web_default' },
+      'shared-net': { external: true, name: 'shared-net' },
+      'db.net': { external: true, name: 'db.net' },
+    });
+    expect(doc(model(workspace(''))).services.firewall.networks).toEqual(['default']);
+  });
+
+  it('publishes OpenCode\'s port on the firewall, on 127.0.0.1 only', () => {
+    const { services } = doc(model(workspace('')));
+    expect(services.firewall.ports).toEqual([`127.0.0.1:${stablePort('web')}:4096`]);
+    expect(doc(model(workspace('expose_port = false'), { hostPort: null })).services.firewall.ports).toBeUndefined();
+  });
+
+  it('keeps the sandbox settings: users, capabilities, no-new-privileges, limits', () => {
+    const { services } = doc(model(workspace('cpu = 1.5\nmemory = "512m"')));
+    expect(services.agent.user).toBe('1000:1000');
+    expect(services.agent.cap_drop).toEqual(['ALL']);
+    expect(services.agent.cap_add).toBeUndefined();
+    expect(services.firewall.cap_drop).toEqual(['ALL']);
+    expect(services.firewall.cap_add).toEqual(['NET_ADMIN']);
+    for (const svc of [services.agent, services.firewall]) {
+      expect(svc.security_opt).toEqual(['no-new-privileges:true']);
+      expect(svc.init).toBe(true);
+      expect(svc.pids_limit).toBeGreaterThan(0);
+    }
+    expect(services.agent.cpus).toBe(1.5);
+    expect(services.agent.mem_limit).toBe(512 * 1024 * 1024);
+    expect(services.agent.memswap_limit).toBe(512 * 1024 * 1024);
+    expect(services.agent.labels).toEqual({ 'dev.paddock.workspace': 'web', 'dev.paddock.service': 'agent' });
+  });
+
+  it('doubles $ in env values, so Compose keeps them literal', () => {
+    const { services } = doc(model(workspace(SECRETS)));
+    expect(services.agent.environment.PRICE).toBe('$$5 and $$HOME');
+    expect(services.agent.environment.PLAIN).toBe('x');
+    expect(services.agent.environment.PADDOCK).toBe('1');
+    expect(services.agent.environment.PADDOCK_WORKSPACE).toBe('web');
+  });
+
+  it('doubles $ in commands and health checks; undoubled they are the model\'s', () => {
+    const m = model(workspace('allowed_hosts = ["example.com"]\negress = "allowlist"'));
+    const { services } = doc(m);
+    expect(services.firewall.command.map(unescape)).toEqual(m.services.firewall.command);
+    expect(services.agent.command.map(unescape)).toEqual(m.services.agent.command);
+    expect(services.agent.command.map(unescape)[2]).toBe(AGENT_WRAPPER);
+    expect(services.agent.healthcheck.test.map(unescape)).toEqual(m.services.agent.healthcheck!.test);
+    expect(services.firewall.healthcheck.test.map(unescape)).toEqual(m.services.firewall.healthcheck!.test);
+    expect(services.agent.healthcheck.interval).toBe('2s');
+    expect(services.firewall.healthcheck.interval).toBe('500ms');
+  });
+
+  it('doubles $ in a command given by the user', () => {
+    const { services } = doc(model(workspace('command = ["sh", "-c", "echo $HOME ${X:-y}"]')));
+    expect(services.agent.command.slice(-3)).toEqual(['sh', '-c', 'echo $$HOME $${X:-y}']);
+  });
+
+  it('doubles $ in bind paths and the working folder', () => {
+    const { services } = doc(model(workspace('paths = ["/home/alice/$proj"]\nmounts = ["~/a$b:/home/agent/a$b:ro"]', ['/home/alice/$proj'])));
+    expect(services.agent.working_dir).toBe('/home/alice/$$proj');
+    expect(services.agent.volumes).toEqual(expect.arrayContaining([
+      { type: 'bind', source: '/home/alice/$$proj', target: '/home/alice/$$proj', read_only: false },
+      { type: 'bind', source: '/home/alice/a$$b', target: '/home/agent/a$$b', read_only: true },
+    ]));
+  });
+
+  it('leaves no lone $ anywhere but in env secret references', () => {
+    const parsed = doc(model(workspace(`${SECRETS.replace('env = [', 'command = ["x", "$Y"]\nenv = [')}`)));
+    for (const [where, value] of strings(parsed)) {
+      if (where === '.services.agent.environment.API_KEY') continue;
+      expect(value.replaceAll('$$', ''), where).not.toContain('$');
+    }
+  });
+
+  it('references env secrets from the host by interpolation', () => {
+    const { services } = doc(model(workspace(SECRETS)));
+    expect(services.agent.environment.API_KEY).toBe('${HOST_API_KEY}');
+    expect(services.firewall.environment).toBeUndefined();
+    expect(services.agent.environment.PADDOCK_ENV_SECRETS.split(' ').sort()).toEqual(['API_KEY', 'GH_TOKEN', PASSWORD_SECRET].sort());
+  });
+
+  it('mounts file-sourced secrets as Compose secrets, for UID 1000 only', () => {
+    const parsed = doc(model(workspace(SECRETS)));
+    expect(parsed.secrets).toEqual({
+      GH_TOKEN: { file: '/home/alice/tokens/gh' },
+      cert: { file: '/home/alice/certs/cert.pem' },
+      [PASSWORD_SECRET]: { file: PASSWORD_FILE },
+    });
+    const mounted = parsed.services.agent.secrets as Array<Record<string, unknown>>;
+    expect(mounted.map((entry) => entry.source).sort()).toEqual(['GH_TOKEN', PASSWORD_SECRET, 'cert'].sort());
+    for (const entry of mounted) {
+      expect(entry).toEqual({ source: entry.source, target: entry.source, uid: '1000', gid: '1000', mode: 0o400 });
+    }
+    expect(parsed.services.firewall.secrets).toBeUndefined();
+  });
+
+  it('does not drop a file secret whose source is a host variable', () => {
+    const parsed = doc(model(workspace('[workspaces.web.secrets.file]\nnpmrc = { from_env = "HOST_NPMRC" }'), { passwordFile: null }));
+    // The agent must get /run/secrets/npmrc from HOST_NPMRC in some form Compose understands.
+    expect(JSON.stringify(parsed.secrets ?? {})).toContain('HOST_NPMRC');
+    expect((parsed.services.agent.secrets ?? []).map((entry: { source: string }) => entry.source)).toContain('npmrc');
+  });
+
+  it('has no secrets section when there are no file secrets', () => {
+    const parsed = doc(model(workspace('agent = "claude"')));
+    expect(parsed.secrets).toBeUndefined();
+    expect(parsed.services.agent.secrets).toBeUndefined();
+  });
+
+  it('names the volumes, or leaves out one a mount replaces', () => {
+    const parsed = doc(model(workspace('')));
+    expect(parsed.volumes).toEqual({ data: { name: 'paddock-web_data' }, cache: { name: 'paddock-web_cache' } });
+    expect(parsed.services.agent.volumes).toEqual(expect.arrayContaining([
+      { type: 'volume', source: 'data', target: '/home/agent/.local/share' },
+      { type: 'volume', source: 'cache', target: '/home/agent/.cache' },
+    ]));
+    const replaced = doc(model(workspace('mounts = ["~/d:/home/agent/.local/share", "~/c:/home/agent/.cache"]')));
+    expect(replaced.volumes).toBeUndefined();
+    expect(replaced.services.agent.volumes.every((volume: { type: string }) => volume.type === 'bind')).toBe(true);
+  });
+
+  it('contains no secret value', () => {
+    const values = { HOST_API_KEY: 'sk-live-0123456789abcdef', HOST_NPMRC: '//registry.npmjs.org/:_authToken=npm_abcdef123456' };
+    const ws = workspace(`${SECRETS}\nnpmrc = { from_env = "HOST_NPMRC" }`);
+    const text = composeYaml(model(ws, { env: values }));
+    for (const value of Object.values(values)) expect(text).not.toContain(value);
+    expect(text).not.toContain('abcdef');
+  });
+});
