@@ -72,7 +72,7 @@ function usage(command?: Command): string {
 
 /** Runs the CLI and returns its exit code; never calls process.exit, so it can be embedded and tested. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  if (argv[0] === '--version' || argv[0] === '-v') {
+  if (argv[0] === '--version' || argv[0] === '-v' || (argv.includes('--version') && wordPositions(argv).length === 0)) {
     io.stdout(`paddock ${VERSION}\n`);
     return EXIT.ok;
   }

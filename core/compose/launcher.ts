@@ -136,24 +136,48 @@ async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Pro
 }
 
 async function logsTail(container: Docker.Container): Promise<string> {
-  const logs = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as Buffer;
-  return demuxToText(logs).trim();
+  try {
+    const logs = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as Buffer;
+    return demuxToText(logs).trim();
+  } catch (error) {
+    return `(its output could not be read: ${(error as Error).message})`;
+  }
 }
 
-/** Waits until a container is healthy; a container that exits or turns unhealthy fails with its logs. */
-async function waitHealthy(container: Docker.Container, service: ServiceName, timeoutMs: number, signal?: AbortSignal): Promise<Docker.ContainerInspectInfo> {
+/** Runs a container's health test once, now; Docker's own checks only come at their interval. */
+async function passesHealthTest(container: Docker.Container, test: string[]): Promise<boolean> {
+  const command = test[0] === 'CMD' ? test.slice(1) : ['sh', '-c', test.slice(1).join(' ')];
+  try {
+    const exec = await container.exec({ Cmd: command, AttachStdout: false, AttachStderr: false });
+    const stream = await exec.start({ Detach: false });
+    stream.resume();
+    await new Promise((resolve) => stream.on('end', resolve));
+    return (await exec.inspect()).ExitCode === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until a container is ready: running, and healthy by Docker's check or by running the same
+ * test ourselves (Docker's first check only comes after a whole interval). A container that exits
+ * or turns unhealthy fails with its logs.
+ */
+async function waitReady(container: Docker.Container, service: ServiceName, test: string[] | null, timeoutMs: number, signal?: AbortSignal): Promise<Docker.ContainerInspectInfo> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (signal?.aborted) throw signal.reason;
-    const info = await container.inspect();
+    const info = await notFound(container.inspect());
+    if (!info) throw new LaunchError(`the ${service} container was removed while it was starting (by another program?); run up again`);
     const health = info.State.Health?.Status;
     if (info.State.Running && (health === undefined || health === 'healthy')) return info;
     if (!info.State.Running || health === 'unhealthy') {
       const state = info.State.Running ? 'is unhealthy' : `exited with code ${info.State.ExitCode}`;
       throw new LaunchError(`the ${service} container ${state}:\n${await logsTail(container)}`);
     }
+    if (test && (await passesHealthTest(container, test))) return info;
     if (Date.now() > deadline) throw new LaunchError(`the ${service} container did not become healthy within ${Math.round(timeoutMs / 1000)} s:\n${await logsTail(container)}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -217,7 +241,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     });
     emit({ type: 'service', service: 'firewall', action: firewall.action, id: firewall.container.id });
     emit({ type: 'waiting', service: 'firewall', until: 'healthy' });
-    const fwInfo = await waitHealthy(firewall.container, 'firewall', 30_000, options.signal);
+    const fwInfo = await waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
 
     const agentSvc = model.services.agent;
     const agentOptions = createOptions(model, agentSvc, `container:${fwInfo.Id}`);
@@ -227,7 +251,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     });
     emit({ type: 'service', service: 'agent', action: agent.action, id: agent.container.id });
     emit({ type: 'waiting', service: 'agent', until: 'healthy' });
-    await waitHealthy(agent.container, 'agent', 90_000, options.signal);
+    await waitReady(agent.container, 'agent', agentSvc.healthcheck?.test ?? null, 90_000, options.signal);
     emit({ type: 'ready', workspace: ws.name, port: hostPort });
     return {
       project: model.project,
