@@ -1,4 +1,5 @@
 import process from 'node:process';
+import type Docker from 'dockerode';
 import { displayPath, cacheDir } from '../config/paths.ts';
 import { resolveWorkspace, workspaceForPath, type ResolvedWorkspace } from '../config/resolve.ts';
 import { connectDocker, DockerConnectionError } from '../docker/connect.ts';
@@ -35,6 +36,26 @@ export async function engine(context: CommandContext) {
       return null;
     }
     throw error;
+  }
+}
+
+/** The selected workspace and a connected engine, or the exit code when either is missing. */
+export async function workspaceWithEngine(context: CommandContext): Promise<{ ws: ResolvedWorkspace; docker: Docker } | number> {
+  const ws = selectWorkspace(context);
+  if (typeof ws === 'number') return ws;
+  const docker = await engine(context);
+  return docker ? { ws, docker } : EXIT.failure;
+}
+
+/** Runs long work that Ctrl-C cancels through the signal it is given. */
+export async function interruptible<T>(reason: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const cancel = () => controller.abort(new Error(reason));
+  process.once('SIGINT', cancel);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', cancel);
   }
 }
 
@@ -175,33 +196,28 @@ const build: Command = {
   },
   maxPositionals: 1,
   async run(context) {
-    const ws = selectWorkspace(context);
-    if (typeof ws === 'number') return ws;
-    const docker = await engine(context);
-    if (!docker) return EXIT.failure;
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('build cancelled'));
-    process.once('SIGINT', cancel);
+    const target = await workspaceWithEngine(context);
+    if (typeof target === 'number') return target;
     const onEvent = context.json ? (event: BuildEvent) => context.io.stdout(`${JSON.stringify(event)}\n`) : progressRenderer(context);
-    try {
-      await buildWorkspace(ws, {
-        docker,
-        ...imageOptions(context),
-        rebuild: context.options.rebuild === true,
-        pull: context.options.pull === true,
-        signal: controller.signal,
-        onEvent,
-      });
-      return EXIT.ok;
-    } catch (error) {
-      if (controller.signal.aborted) {
-        context.io.stderr('Build cancelled; existing images were left as they were.\n');
-        return EXIT.failure;
+    return interruptible('build cancelled', async (signal) => {
+      try {
+        await buildWorkspace(target.ws, {
+          docker: target.docker,
+          ...imageOptions(context),
+          rebuild: context.options.rebuild === true,
+          pull: context.options.pull === true,
+          signal,
+          onEvent,
+        });
+        return EXIT.ok;
+      } catch (error) {
+        if (signal.aborted) {
+          context.io.stderr('Build cancelled; existing images were left as they were.\n');
+          return EXIT.failure;
+        }
+        return reportImageFailure(context, error);
       }
-      return reportImageFailure(context, error);
-    } finally {
-      process.removeListener('SIGINT', cancel);
-    }
+    });
   },
 };
 

@@ -9,7 +9,7 @@ import { ensurePassword, SecretSourceError } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
-import { engine, progressRenderer, reportImageFailure, selectWorkspace } from './image-commands.ts';
+import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
 import { EXIT, UsageError } from './io.ts';
 
 function launchOptions(context: CommandContext) {
@@ -48,31 +48,26 @@ function launchRenderer(context: CommandContext): (event: LaunchEvent) => void {
 }
 
 async function runUp(context: CommandContext): Promise<number> {
-  const ws = selectWorkspace(context);
-  if (typeof ws === 'number') return ws;
-  const docker = await engine(context);
-  if (!docker) return EXIT.failure;
-  const controller = new AbortController();
-  const cancel = () => controller.abort(new Error('cancelled'));
-  process.once('SIGINT', cancel);
+  const target = await workspaceWithEngine(context);
+  if (typeof target === 'number') return target;
   const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${JSON.stringify(event)}\n`) : launchRenderer(context);
-  try {
-    await up(ws, { docker, ...launchOptions(context), onEvent, signal: controller.signal });
-    return EXIT.ok;
-  } catch (error) {
-    if (controller.signal.aborted) {
-      context.io.stderr('Cancelled.\n');
-      return EXIT.failure;
+  return interruptible('cancelled', async (signal) => {
+    try {
+      await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal });
+      return EXIT.ok;
+    } catch (error) {
+      if (signal.aborted) {
+        context.io.stderr('Cancelled.\n');
+        return EXIT.failure;
+      }
+      if (error instanceof LaunchError || error instanceof SecretSourceError) {
+        if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
+        else context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);
+        return EXIT.failure;
+      }
+      return reportImageFailure(context, error);
     }
-    if (error instanceof LaunchError || error instanceof SecretSourceError) {
-      if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
-      else context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);
-      return EXIT.failure;
-    }
-    return reportImageFailure(context, error);
-  } finally {
-    process.removeListener('SIGINT', cancel);
-  }
+  });
 }
 
 const upCommand: Command = {
@@ -90,10 +85,9 @@ const downCommand: Command = {
   options: { volumes: { type: 'boolean', description: "also remove the workspace's volumes (agent data and cache)" } },
   maxPositionals: 1,
   async run(context) {
-    const ws = selectWorkspace(context);
-    if (typeof ws === 'number') return ws;
-    const docker = await engine(context);
-    if (!docker) return EXIT.failure;
+    const target = await workspaceWithEngine(context);
+    if (typeof target === 'number') return target;
+    const { ws, docker } = target;
     const result = await down(ws.name, { docker, dataDir: dataDir(context.io.env), volumes: context.options.volumes === true });
     if (context.json) context.io.stdout(`${JSON.stringify(result)}\n`);
     else if (result.removed.length === 0) context.io.stdout(`${ws.name} is not running\n`);
@@ -108,11 +102,9 @@ const restartCommand: Command = {
   summary: 'Recreate a workspace from the current config',
   maxPositionals: 1,
   async run(context) {
-    const ws = selectWorkspace(context);
-    if (typeof ws === 'number') return ws;
-    const docker = await engine(context);
-    if (!docker) return EXIT.failure;
-    await down(ws.name, { docker, dataDir: dataDir(context.io.env) });
+    const target = await workspaceWithEngine(context);
+    if (typeof target === 'number') return target;
+    await down(target.ws.name, { docker: target.docker, dataDir: dataDir(context.io.env) });
     return runUp(context);
   },
 };
@@ -214,36 +206,31 @@ const logsCommand: Command = {
   },
   maxPositionals: 1,
   async run(context) {
-    const ws = selectWorkspace(context);
-    if (typeof ws === 'number') return ws;
-    const docker = await engine(context);
-    if (!docker) return EXIT.failure;
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
+    const target = await workspaceWithEngine(context);
+    if (typeof target === 'number') return target;
+    const { ws, docker } = target;
     const tail = typeof context.options.tail === 'string' ? Number(context.options.tail) : undefined;
     if (tail !== undefined && !Number.isInteger(tail)) throw new UsageError('--tail takes a whole number of lines');
-    try {
-      await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, service: context.options.service as string | undefined, signal: controller.signal }, (line) => {
-        if (context.json) context.io.stdout(`${JSON.stringify(line)}\n`);
-        else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${line.line}\n`);
-      });
-    } catch (error) {
-      if (error instanceof InstanceNotFoundError) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);
-      throw error;
-    } finally {
-      process.removeListener('SIGINT', stop);
-    }
+    await interruptible('stopped', async (signal) => {
+      try {
+        await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, service: context.options.service as string | undefined, signal }, (line) => {
+          if (context.json) context.io.stdout(`${JSON.stringify(line)}\n`);
+          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${line.line}\n`);
+        });
+      } catch (error) {
+        if (error instanceof InstanceNotFoundError) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);
+        throw error;
+      }
+    });
     return EXIT.ok;
   },
 };
 
 /** Runs a command in the agent container on the user's terminal, with resize. */
 async function interactive(context: CommandContext, cmd: string[]): Promise<number> {
-  const ws = selectWorkspace(context);
-  if (typeof ws === 'number') return ws;
-  const docker = await engine(context);
-  if (!docker) return EXIT.failure;
+  const target = await workspaceWithEngine(context);
+  if (typeof target === 'number') return target;
+  const { ws, docker } = target;
   const instance = await getInstance(docker, ws.name);
   const agent = instance?.services.find((service) => service.service === 'agent' && service.state === 'running');
   if (!agent) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);
