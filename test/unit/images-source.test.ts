@@ -89,6 +89,7 @@ describe('loadDockerfile from a file', () => {
     expect(error.message).toMatch(/not a file/);
   });
 
+  // Root reads any file whatever its mode, so this only means something for a normal user.
   it.skipIf(process.getuid?.() === 0)('a file without read permission is UNREADABLE', async () => {
     const file = path.join(dir, 'locked.Dockerfile');
     fs.writeFileSync(file, DOCKERFILE);

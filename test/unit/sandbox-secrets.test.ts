@@ -107,6 +107,7 @@ describe('readSecretValues', () => {
     expect(error.message).toContain('Nothing was started');
   });
 
+  // Root reads any file whatever its mode, so this only means something for a normal user.
   it.skipIf(process.getuid?.() === 0)('reports an unreadable file', () => {
     const dir = tempDir();
     const file = path.join(dir, 'locked');
