@@ -258,7 +258,20 @@ const attachCommand: Command = {
   args: '[WORKSPACE]',
   summary: "Attach to the agent's session (detach with Ctrl-B then D; the agent keeps running)",
   maxPositionals: 1,
-  run: (context) => interactive(context, ['tmux', 'attach-session', '-t', AGENT_SESSION]),
+  async run(context) {
+    const ws = selectWorkspace(context);
+    if (typeof ws === 'number') return ws;
+    // OpenCode's server is not a terminal session: its clients attach over HTTP.
+    if (!ws.command && ws.agent === 'opencode') {
+      const password = `${dataDir(context.io.env)}/workspaces/${ws.name}/opencode-password`;
+      throw new UsageError(
+        ws.exposePort
+          ? `${ws.name} runs the OpenCode server; attach with \`opencode attach http://127.0.0.1:${stablePort(ws.name)}\` (its password is in ${password}), or open a shell with \`paddock shell ${ws.name}\``
+          : `${ws.name} runs the OpenCode server without a published port (expose_port = false); open a shell with \`paddock shell ${ws.name}\``,
+      );
+    }
+    return interactive(context, ['tmux', 'attach-session', '-t', AGENT_SESSION]);
+  },
 };
 
 const shellCommand: Command = {
