@@ -46,7 +46,3 @@ export function parseMount(spec: string, home: string): MountParse {
     },
   };
 }
-
-export function formatMount(mount: MountSpec): string {
-  return `${mount.host}:${mount.container}:${mount.readOnly ? 'ro' : 'rw'}`;
-}
