@@ -189,7 +189,7 @@ const statusCommand: Command = {
         const st = row.stats;
         context.io.stdout(`  uptime    ${formatUptime(st.uptimeSeconds)}\n  cpu       ${st.cpuPercent.toFixed(1)}%\n  memory    ${formatBytes(st.memory.used)} / ${formatBytes(st.memory.limit)}\n  pids      ${st.pids.current}${st.pids.limit ? ` / ${st.pids.limit}` : ''}\n  net i/o   ${formatBytes(st.network.rx)} / ${formatBytes(st.network.tx)}\n`);
       }
-      if (row.state !== 'running' && row.state !== 'stopped') context.io.stdout(`  ${s.dim(`see \`paddock logs ${row.workspace}\``)}\n`);
+      if (row.state === 'unhealthy' || row.state === 'partial') context.io.stdout(`  ${s.dim(`see \`paddock logs ${row.workspace}\``)}\n`);
     }
     return EXIT.ok;
   },
