@@ -26,7 +26,7 @@ export interface Command {
   words: string[];
   args: string;
   summary: string;
-  options?: Record<string, { type: 'string' | 'boolean'; description: string }>;
+  options?: Record<string, { type: 'string' | 'boolean'; description: string; short?: string }>;
   maxPositionals: number;
   run(context: CommandContext): Promise<number>;
 }

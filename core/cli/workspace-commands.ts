@@ -200,7 +200,7 @@ const logsCommand: Command = {
   args: '[WORKSPACE]',
   summary: "Print a workspace's container logs",
   options: {
-    follow: { type: 'boolean', description: 'keep printing new output (Ctrl-C to stop)' },
+    follow: { type: 'boolean', short: 'f', description: 'keep printing new output (Ctrl-C to stop)' },
     service: { type: 'string', description: 'only this service: agent or firewall' },
     tail: { type: 'string', description: 'only the last N lines of each container' },
   },

@@ -21,6 +21,7 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('paddock CLI under %s', (runti
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: paddock <command>/);
     expect(help.stdout).toMatch(/config import-jailoc/);
+    expect((await run(['logs', '--help'])).stdout).toMatch(/-f, --follow/);
     const version = await run(['--version']);
     expect(version.stdout).toMatch(/^paddock \d+\.\d+\.\d+\n$/);
   });
