@@ -10,17 +10,13 @@
 // local (PADDOCK_TEST_BASE_IMAGE, default paddock-test/debian:bookworm).
 //
 //   node scripts/build-cli.mjs && node bench/images.mjs      (or: npm run bench:images)
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
+import { BASE, BenchError, CLI, children, docker, imageId, letSignalsIn, median, parseEvents, ROOT, run, secs, table, timed } from './lib.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'paddock.mjs');
-const BASE = process.env.PADDOCK_TEST_BASE_IMAGE || 'paddock-test/debian:bookworm';
 const WORKSPACE = 'bench';
 const DOCKER_TAG = 'paddock-bench-docker:latest';
 const DOCKER_BK_TAG = 'paddock-bench-docker-buildkit:latest';
@@ -29,45 +25,12 @@ const COLD_ROUNDS = 3;
 const FOLDERS = 100;
 const FILES_PER_FOLDER = 100;
 const FILE_BYTES = 10 * 1024;
-const MAX_BUFFER = 256 * 1024 * 1024;
 
-class BenchError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-/** The environment every child gets: a throwaway HOME and cache, the user's engine settings. */
-let childEnv = { ...process.env };
 
-function run(command, args, { env = {}, allowFailure = false } = {}) {
-  const result = spawnSync(command, args, { env: { ...childEnv, ...env }, encoding: 'utf8', maxBuffer: MAX_BUFFER });
-  if (result.error) throw new BenchError(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0 && !allowFailure) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
-    throw new BenchError(`\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}:\n${tail}`);
-  }
-  return result;
-}
-
-/** Runs a child and times it from spawn to exit (process start included). */
-function timed(command, args, options) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { env: { ...childEnv, ...(options?.env ?? {}) }, encoding: 'utf8', maxBuffer: MAX_BUFFER });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.error) throw new BenchError(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
-    throw new BenchError(`\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}:\n${tail}`);
-  }
-  return { seconds, stdout: result.stdout, stderr: result.stderr };
-}
-
-const docker = (args, options) => run('docker', args, options);
-
-function imageId(reference) {
-  const result = docker(['image', 'inspect', '--format', '{{.Id}}', reference], { allowFailure: true });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixture
@@ -102,12 +65,6 @@ function paddockArgs() {
   return [CLI, '--config', configFile, 'build', WORKSPACE, '--json'];
 }
 
-function parseEvents(stdout) {
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
 
 /** The last JSON line of a Paddock build: `{"type":"done","image":…,"built":[…],"skipped":[…]}`. */
 function doneEvent(stdout) {
@@ -162,21 +119,6 @@ function removeImages(which) {
 // ---------------------------------------------------------------------------------------------
 // Statistics and output
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const secs = (value) => (value < 1 ? value.toFixed(2) : value.toFixed(1));
-
-function table(title, rows) {
-  const lines = [`${title}`];
-  const width = Math.max(...rows.map((row) => row.name.length));
-  for (const row of rows) {
-    lines.push(`  ${row.name.padEnd(width)}  median ${secs(median(row.times)).padStart(6)} s   runs ${row.times.map((t) => secs(t)).join(' ')}`);
-  }
-  return lines.join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup, also on failure and on Ctrl-C
@@ -208,7 +150,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
  * when the loop turns: every build is preceded by one turn, so a signal stops the bench (and
  * cleans up) once the build under way ends. Ctrl-C in a terminal also stops that build at once.
  */
-const letSignalsIn = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.mjs'))) throw new BenchError('the CLI is not built; run `node scripts/build-cli.mjs` first');
@@ -228,7 +169,7 @@ async function main() {
   fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(cacheHome, { recursive: true });
   // Both tools keep talking to the user's engine (DOCKER_HOST / context) with a throwaway HOME.
-  childEnv = {
+  children.env = {
     ...process.env,
     HOME: home,
     XDG_CACHE_HOME: cacheHome,
@@ -237,7 +178,7 @@ async function main() {
     DOCKER_CONFIG: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
     NO_COLOR: '1',
   };
-  delete childEnv.PADDOCK_CONFIG;
+  delete children.env.PADDOCK_CONFIG;
 
   process.stdout.write(`engine ${info.stdout.trim()}, base ${BASE}, ${os.cpus().length} CPUs; BuildKit (buildx) ${haveBuildKit ? buildx.stdout.trim().split('\n')[0] : 'absent: legacy builder only'}\n`);
   process.stdout.write(`generating ${FOLDERS * FILES_PER_FOLDER} files of ${FILE_BYTES / 1024} KiB in ${ctx} ... `);

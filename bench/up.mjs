@@ -25,57 +25,20 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
+import { BASE, BenchError, CLI, children, docker, imageId, letSignalsIn, median, ms, parseEvents, ROOT, run, secs, table, timed } from './lib.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'paddock.mjs');
-const BASE = process.env.PADDOCK_TEST_BASE_IMAGE || 'paddock-test/debian:bookworm';
 const WORKSPACE = 'benchup';
 const PROJECT = `paddock-${WORKSPACE}`;
 const RUN_NAME = 'paddock-bench-run';
 const RUN_VOLUMES = { [`${PROJECT}_data`]: `${RUN_NAME}_data`, [`${PROJECT}_cache`]: `${RUN_NAME}_cache` };
 const ROUNDS = 5;
 const NOOP_RUNS = 10;
-const MAX_BUFFER = 64 * 1024 * 1024;
 
-class BenchError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-/** The environment every child gets: a throwaway HOME and cache, the user's engine settings. */
-let childEnv = { ...process.env };
 
-function run(command, args, { env = {}, allowFailure = false } = {}) {
-  const result = spawnSync(command, args, { env: { ...childEnv, ...env }, encoding: 'utf8', maxBuffer: MAX_BUFFER });
-  if (result.error) throw new BenchError(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0 && !allowFailure) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
-    throw new BenchError(`\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}:\n${tail}`);
-  }
-  return result;
-}
-
-/** Runs a child and times it from spawn to exit (process start included). */
-function timed(command, args, options) {
-  const startedAt = Date.now();
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { env: { ...childEnv, ...(options?.env ?? {}) }, encoding: 'utf8', maxBuffer: MAX_BUFFER });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.error) throw new BenchError(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) {
-    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
-    throw new BenchError(`\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}:\n${tail}`);
-  }
-  return { seconds, startedAt, stdout: result.stdout, stderr: result.stderr };
-}
-
-const docker = (args, options) => run('docker', args, options);
-
-function imageId(reference) {
-  const result = docker(['image', 'inspect', '--format', '{{.Id}}', reference], { allowFailure: true });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
 
 function inspect(container) {
   const result = docker(['inspect', container], { allowFailure: true });
@@ -103,12 +66,6 @@ const builtHere = new Set();
 const paddock = (...args) => [CLI, '--config', configFile, ...args];
 const composeArgs = (...args) => ['-p', PROJECT, '-f', composeFile, ...args];
 
-function parseEvents(stdout) {
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
 
 /** The `docker run` that starts the agent as Paddock does, read back from Paddock's own agent. */
 function dockerRunArgs(agent) {
@@ -188,23 +145,6 @@ function phases(key, result) {
 // ---------------------------------------------------------------------------------------------
 // Statistics and output
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const secs = (value) => (value < 1 ? value.toFixed(2) : value.toFixed(1));
-const ms = (value) => `${Math.round(value * 1000)}`;
-
-function table(title, rows, unit = 's') {
-  const fmt = unit === 'ms' ? ms : secs;
-  const lines = [`${title}`];
-  const width = Math.max(...rows.map((row) => row.name.length));
-  for (const row of rows) {
-    lines.push(`  ${row.name.padEnd(width)}  median ${fmt(median(row.times)).padStart(6)} ${unit}   runs ${row.times.map((t) => fmt(t)).join(' ')}`);
-  }
-  return lines.join('\n');
-}
 
 function phaseTable(rows) {
   const columns = [
@@ -292,7 +232,7 @@ async function profiledNoop(upstream) {
   await new Promise((resolve, reject) => server.listen(socket, resolve).once('error', reject));
   try {
     const started = performance.now();
-    const child = spawn(process.execPath, paddock('up', WORKSPACE, '--json'), { env: { ...childEnv, DOCKER_HOST: `unix://${socket}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, paddock('up', WORKSPACE, '--json'), { env: { ...children.env, DOCKER_HOST: `unix://${socket}` }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -314,7 +254,6 @@ async function profiledNoop(upstream) {
  * when the loop turns: every run is preceded by one turn, so a signal stops the bench (and
  * cleans up) once the run under way ends. Ctrl-C in a terminal also stops that run at once.
  */
-const letSignalsIn = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.mjs'))) throw new BenchError('the CLI is not built; run `node scripts/build-cli.mjs` first');
@@ -333,7 +272,7 @@ async function main() {
   const home = path.join(temp, 'home');
   fs.mkdirSync(home, { recursive: true });
   // Every tool keeps talking to the user's engine (DOCKER_HOST / context) with a throwaway HOME.
-  childEnv = {
+  children.env = {
     ...process.env,
     HOME: home,
     XDG_CACHE_HOME: path.join(temp, 'cache'),
@@ -342,7 +281,7 @@ async function main() {
     DOCKER_CONFIG: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
     NO_COLOR: '1',
   };
-  delete childEnv.PADDOCK_CONFIG;
+  delete children.env.PADDOCK_CONFIG;
   fs.writeFileSync(path.join(project, 'README.md'), 'A folder for bench/up.mjs.\n');
   fs.writeFileSync(
     configFile,
