@@ -119,6 +119,13 @@ async function portInUse(port: number): Promise<boolean> {
   });
 }
 
+/** Who holds a host port: another workspace (whose name hashes to the same port) or some program. */
+async function portHolder(docker: Docker, port: number): Promise<string> {
+  const firewalls = await docker.listContainers({ filters: JSON.stringify({ label: [`${SERVICE_LABEL}=firewall`] }) });
+  const holder = firewalls.find((container) => container.Ports.some((binding) => binding.PublicPort === port));
+  return holder ? `workspace "${holder.Labels[WORKSPACE_LABEL]}"` : 'another program';
+}
+
 async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<void> {
   for (const name of model.externalNetworks) {
     if (!(await notFound(docker.getNetwork(name).inspect()))) {
@@ -234,7 +241,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     const fwHash = configHash(fwOptions, (await docker.getImage(firewallImage).inspect()).Id, JSON.stringify(model.externalNetworks));
     const existingFirewall = await findContainer(docker, model.project, 'firewall');
     if (hostPort && !(existingFirewall && existingFirewall.State === 'running') && (await portInUse(hostPort))) {
-      throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" always uses, is taken by another program; stop it and run up again`);
+      throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" always uses, is taken by ${await portHolder(docker, hostPort)}; stop it and run up again`);
     }
     const firewall = await converge(docker, model, fw, fwOptions, fwHash, async (container) => {
       for (const name of model.externalNetworks) await docker.getNetwork(name).connect({ Container: container.id });

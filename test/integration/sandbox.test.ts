@@ -7,6 +7,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { down, up, type UpResult } from '../../core/compose/launcher.ts';
+import { stablePort } from '../../core/compose/model.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
@@ -200,9 +201,7 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     fs.writeFileSync(path.join(folder, 'opencode'), String.raw`#!/usr/bin/perl
 use IO::Socket::INET;
 my $server = IO::Socket::INET->new(LocalAddr => '0.0.0.0', LocalPort => 4096, Listen => 5, ReuseAddr => 1) or die "listen: $!";
-while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK
-
-args=@ARGV pw=$ENV{OPENCODE_SERVER_PASSWORD}"; close $client; }
+while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\nargs=@ARGV pw=$ENV{OPENCODE_SERVER_PASSWORD}"; close $client; }
 `, { mode: 0o755 });
     fs.writeFileSync(path.join(folder, 'overlay.Dockerfile'), 'FROM ${BASE}\nCOPY opencode /usr/local/bin/\n');
     const text = `[base]\nfrom = "${TEST_BASE_IMAGE}"\nvariant = "minimal"\n[defaults]\nimage = "${TEST_BASE_IMAGE}"\n[workspaces.${name}]\npaths = ["${project}"]\ndockerfile = "${folder}/overlay.Dockerfile"\n`;
@@ -226,6 +225,30 @@ args=@ARGV pw=$ENV{OPENCODE_SERVER_PASSWORD}"; close $client; }
       if (health !== 'healthy') await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(health).toBe('healthy');
+  }, 600_000);
+
+  it('names who holds a workspace\'s port: another workspace, or another program', async () => {
+    const text = (name: string) =>
+      `[base]\nfrom = "${TEST_BASE_IMAGE}"\nvariant = "minimal"\n[defaults]\nimage = "${TEST_BASE_IMAGE}"\n[workspaces.${name}]\npaths = ["${project}"]\ndockerfile = "${sandbox.home}/opencode/overlay.Dockerfile"\n`;
+    const attempt = (name: string) =>
+      up(resolveWorkspace(validateConfigText(text(name), 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
+        docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+      }).catch((error: Error) => error);
+    // A name whose port collides with the running OpenCode workspace's (1 in 8000: found by search).
+    const taken = stablePort(`oc-${id}`);
+    let twin = '';
+    for (let i = 0; !twin; i++) if (stablePort(`twin-${i}`) === taken) twin = `twin-${i}`;
+    workspaces.push(twin);
+    expect(((await attempt(twin)) as Error).message).toMatch(new RegExp(`port ${taken} .* is taken by workspace "oc-${id}"`));
+    const name = `busy-${id}`;
+    workspaces.push(name);
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(stablePort(name), '127.0.0.1', resolve));
+    try {
+      expect(((await attempt(name)) as Error).message).toMatch(/is taken by another program/);
+    } finally {
+      squatter.close();
+    }
   }, 600_000);
 
   it('says which network is missing', async () => {
