@@ -5,7 +5,7 @@ import { composeYaml } from '../compose/yaml.ts';
 import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareFirewall } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
-import { ensurePassword, SecretSourceError } from '../sandbox/secrets.ts';
+import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
@@ -126,7 +126,7 @@ const composeCommand: Command = {
       agentImage: plan.image ?? `paddock-${ws.name}:unbuilt`,
       firewallImage: firewall.tag ?? 'paddock-firewall',
       hostPort: serves && ws.exposePort ? stablePort(ws.name) : null,
-      passwordFile: serves ? ensurePassword(dataDir(context.io.env), ws.name) : null,
+      passwordFile: serves ? passwordPath(dataDir(context.io.env), ws.name) : null,
       ...launchOptions(context),
     });
     if (!plan.image) context.io.stdout(`# The agent image is not built yet; \`paddock build ${ws.name}\` gives it its tag.\n`);
@@ -263,7 +263,7 @@ const attachCommand: Command = {
     if (typeof ws === 'number') return ws;
     // OpenCode's server is not a terminal session: its clients attach over HTTP.
     if (!ws.command && ws.agent === 'opencode') {
-      const password = `${dataDir(context.io.env)}/workspaces/${ws.name}/opencode-password`;
+      const password = passwordPath(dataDir(context.io.env), ws.name);
       throw new UsageError(
         ws.exposePort
           ? `${ws.name} runs the OpenCode server; attach with \`opencode attach http://127.0.0.1:${stablePort(ws.name)}\` (its password is in ${password}), or open a shell with \`paddock shell ${ws.name}\``

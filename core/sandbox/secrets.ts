@@ -52,11 +52,15 @@ export async function secretsArchive(values: Map<string, Buffer>): Promise<Buffe
   return done;
 }
 
+/** Where the workspace's OpenCode server password is kept. */
+export function passwordPath(dataDir: string, workspace: string): string {
+  return path.join(dataDir, 'workspaces', workspace, 'opencode-password');
+}
+
 /** The workspace's OpenCode server password: generated once, kept 0600 in the user's data folder. */
 export function ensurePassword(dataDir: string, workspace: string): string {
-  const folder = path.join(dataDir, 'workspaces', workspace);
-  const file = path.join(folder, 'opencode-password');
-  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const file = passwordPath(dataDir, workspace);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   } catch (error) {
