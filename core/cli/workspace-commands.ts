@@ -6,7 +6,7 @@ import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareFirewall } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
 import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
-import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances } from '../instances/index.ts';
+import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
@@ -282,4 +282,31 @@ const shellCommand: Command = {
   run: (context) => interactive(context, ['sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi']),
 };
 
-export const WORKSPACE_COMMANDS: Command[] = [upCommand, downCommand, restartCommand, statusCommand, logsCommand, attachCommand, shellCommand, composeCommand];
+const eventsCommand: Command = {
+  words: ['events'],
+  args: '[WORKSPACE]',
+  summary: "Follow workspaces' container events as they happen (Ctrl-C to stop)",
+  maxPositionals: 1,
+  async run(context) {
+    const workspace = context.positionals[0];
+    const docker = await engine(context);
+    if (!docker) return EXIT.failure;
+    await interruptible('stopped', async (signal) => {
+      const watch = watchInstances(
+        docker,
+        (event) => {
+          if (context.json) context.io.stdout(`${JSON.stringify(event)}\n`);
+          else if (event.type === 'reconnected') context.io.stdout(`${event.time}  ${context.style.yellow('reconnected to the engine; events may have been missed')}\n`);
+          else context.io.stdout(`${event.time}  ${event.workspace.padEnd(16)} ${event.service.padEnd(8)} ${event.type}${event.exitCode !== undefined ? ` (exit code ${event.exitCode})` : ''}\n`);
+        },
+        { signal, workspace, onError: (error) => context.io.stderr(`${context.style.yellow('engine connection lost')}: ${(error as Error).message}; reconnecting…\n`) },
+      );
+      await watch.ready.catch(() => undefined);
+      if (context.json) context.io.stdout(`${JSON.stringify({ type: 'watching', workspace: workspace ?? null })}\n`);
+      await watch.done;
+    });
+    return EXIT.ok;
+  },
+};
+
+export const WORKSPACE_COMMANDS: Command[] = [upCommand, downCommand, restartCommand, statusCommand, logsCommand, attachCommand, shellCommand, eventsCommand, composeCommand];

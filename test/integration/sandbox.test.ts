@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
 import { demuxToText } from '../../core/docker/doctor.ts';
-import { runCli, tempHome } from '../support/cli.ts';
+import { RUNTIMES, runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
 
 const execFileAsync = promisify(execFile);
@@ -304,5 +304,24 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     expect(started.code).toBe(0);
     const removed = await runCli('node', ['--config', file, 'down', ws, '--volumes', '--json'], { home: sandbox.home, env });
     expect(JSON.parse(removed.stdout).volumesRemoved.sort()).toEqual(volumes);
+  }, 600_000);
+
+  it('follows container events from the CLI while a workspace starts and stops', async () => {
+    const name = `ev-${id}`;
+    const file = path.join(sandbox.home, 'paddock.toml');
+    fs.writeFileSync(file, config(name));
+    const child = spawn(RUNTIMES.node[0], [...RUNTIMES.node.slice(1), '--config', file, 'events', name, '--json'], { env: { ...process.env, HOME: sandbox.home } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 100 && !output.includes('"watching"'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await start(name);
+    await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true });
+    for (let i = 0; i < 50 && !output.includes('"destroyed"'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const events = output.trim().split('\n').map((line) => JSON.parse(line));
+    const seen = (service: string, type: string) => events.some((event) => event.service === service && event.type === type && event.workspace === name);
+    for (const service of ['firewall', 'agent']) for (const type of ['created', 'started', 'destroyed']) expect(seen(service, type), `${service} ${type}`).toBe(true);
   }, 600_000);
 });
