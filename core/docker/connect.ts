@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { homeDir } from '../config/paths.ts';
 
 export interface EngineEndpoint {
@@ -229,6 +229,9 @@ export async function connectDocker(
 ): Promise<EngineConnection> {
   const hint = connectionHint(discovery.platform);
   const { endpoints, missing } = discoverEndpoints(discovery);
+  // Loaded here, not at start-up: it costs ~100 ms, and most commands that never reach the engine
+  // (config, plan without one, help) should not pay for it.
+  const { default: Docker } = await import('dockerode');
   const attempts: ConnectionAttempt[] = [];
   for (const endpoint of endpoints) {
     try {
