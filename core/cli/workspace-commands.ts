@@ -1,6 +1,6 @@
 import process from 'node:process';
 import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts';
-import { AGENT_SESSION, stablePort, workspaceModel } from '../compose/model.ts';
+import { AGENT_SESSION, workspaceModel, workspacePort } from '../compose/model.ts';
 import { composeYaml } from '../compose/yaml.ts';
 import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareFirewall } from '../images/plan.ts';
@@ -125,7 +125,7 @@ const composeCommand: Command = {
     const model = workspaceModel(ws, {
       agentImage: plan.image ?? `paddock-${ws.name}:unbuilt`,
       firewallImage: firewall.tag ?? 'paddock-firewall',
-      hostPort: serves && ws.exposePort ? stablePort(ws.name) : null,
+      hostPort: serves && ws.exposePort ? workspacePort(ws) : null,
       passwordFile: serves ? passwordPath(dataDir(context.io.env), ws.name) : null,
       ...launchOptions(context),
     });
@@ -266,7 +266,7 @@ const attachCommand: Command = {
       const password = passwordPath(dataDir(context.io.env), ws.name);
       throw new UsageError(
         ws.exposePort
-          ? `${ws.name} runs the OpenCode server; attach with \`opencode attach http://127.0.0.1:${stablePort(ws.name)}\` (its password is in ${password}), or open a shell with \`paddock shell ${ws.name}\``
+          ? `${ws.name} runs the OpenCode server; attach with \`opencode attach http://127.0.0.1:${workspacePort(ws)}\` (its password is in ${password}), or open a shell with \`paddock shell ${ws.name}\``
           : `${ws.name} runs the OpenCode server without a published port (expose_port = false); open a shell with \`paddock shell ${ws.name}\``,
       );
     }

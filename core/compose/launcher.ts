@@ -7,7 +7,7 @@ import { buildFirewall, buildWorkspace, type BuildEvent } from '../images/build.
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { withWorkspaceLock } from './lock.ts';
-import { projectName, stablePort, workspaceModel, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
+import { projectName, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
 
 export type ServiceAction = 'kept' | 'started' | 'created' | 'recreated';
 
@@ -226,7 +226,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
   return withWorkspaceLock(options.dataDir, ws.name, async () => {
     const { docker } = options;
     const passwordFile = !ws.command && ws.agent === 'opencode' ? ensurePassword(options.dataDir, ws.name) : null;
-    const hostPort = !ws.command && ws.agent === 'opencode' && ws.exposePort ? stablePort(ws.name) : null;
+    const hostPort = !ws.command && ws.agent === 'opencode' && ws.exposePort ? workspacePort(ws) : null;
     // Secret sources are read before anything is built or created.
     const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
     const secretValues = readSecretValues(draft.secrets, options.env);
@@ -241,7 +241,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     const fwHash = configHash(fwOptions, (await docker.getImage(firewallImage).inspect()).Id, JSON.stringify(model.externalNetworks));
     const existingFirewall = await findContainer(docker, model.project, 'firewall');
     if (hostPort && !(existingFirewall && existingFirewall.State === 'running') && (await portInUse(hostPort))) {
-      throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" always uses, is taken by ${await portHolder(docker, hostPort)}; stop it and run up again`);
+      throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" uses, is taken by ${await portHolder(docker, hostPort)}; stop it, or give this workspace another with \`port = N\` in its config`);
     }
     const firewall = await converge(docker, model, fw, fwOptions, fwHash, async (container) => {
       for (const name of model.externalNetworks) await docker.getNetwork(name).connect({ Container: container.id });

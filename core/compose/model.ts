@@ -81,6 +81,11 @@ export function stablePort(workspace: string): number {
   return 41000 + (digest.readUInt32BE(0) % 8000);
 }
 
+/** The host port of a workspace's agent server: its `port`, else the one derived from its name. */
+export function workspacePort(ws: Pick<ResolvedWorkspace, 'name' | 'port'>): number {
+  return ws.port ?? stablePort(ws.name);
+}
+
 /**
  * The agent's program: exports env secrets from their files (so values never sit in the
  * container's config), then runs the agent; every agent but OpenCode's server runs inside tmux,

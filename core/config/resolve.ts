@@ -48,6 +48,8 @@ export interface ResolvedWorkspace {
   command: string[] | null;
   networks: string[];
   egress: 'open' | 'allowlist';
+  /** The host port chosen for the agent's server, or null for the one derived from the name. */
+  port: number | null;
 }
 
 export const BUILTIN_DEFAULTS = {
@@ -184,6 +186,7 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
     command: workspace.command ?? defaults.command ?? null,
     networks: mergeUnique(defaults.networks, workspace.networks),
     egress: workspace.egress ?? defaults.egress ?? BUILTIN_DEFAULTS.egress,
+    port: workspace.port ?? null,
   };
 }
 

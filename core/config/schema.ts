@@ -276,6 +276,12 @@ export function configSchema(host: HostView) {
     .strictObject({
       ...partial(common),
       paths: z.array(workspacePathSchema(host)).optional(),
+      port: z
+        .number()
+        .superRefine((value, ctx) => {
+          if (!Number.isInteger(value) || value < 1024 || value > 65535) fail(ctx, `must be a whole number from 1024 to 65535 (a port on 127.0.0.1), got ${value}`);
+        })
+        .optional(),
       dockerfile: dockerfile.optional(),
       build_context: z
         .string()
@@ -313,6 +319,14 @@ export function configSchema(host: HostView) {
       workspaces: z.record(z.string(), workspace).optional(),
     })
     .superRefine((config, ctx) => {
+      const ports = new Map<unknown, string>();
+      for (const [name, ws] of Object.entries(isTable(config.workspaces) ? config.workspaces : {})) {
+        const port = isTable(ws) ? ws.port : undefined;
+        if (port === undefined) continue;
+        const owner = ports.get(port);
+        if (owner) fail(ctx, `port ${String(port)} is also the port of workspace "${owner}"; each workspace needs its own`, ['workspaces', name, 'port']);
+        else ports.set(port, name);
+      }
       for (const name of Object.keys(isTable(config.workspaces) ? config.workspaces : {})) {
         if (!WORKSPACE_NAME.test(name)) {
           fail(ctx, `workspace name "${name}" is invalid: use lowercase letters, digits and - only (e.g. "${suggestName(name)}")`, ['workspaces', name]);

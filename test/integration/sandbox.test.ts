@@ -239,7 +239,19 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     let twin = '';
     for (let i = 0; !twin; i++) if (stablePort(`twin-${i}`) === taken) twin = `twin-${i}`;
     workspaces.push(twin);
-    expect(((await attempt(twin)) as Error).message).toMatch(new RegExp(`port ${taken} .* is taken by workspace "oc-${id}"`));
+    expect(((await attempt(twin)) as Error).message).toMatch(new RegExp(`port ${taken} .* is taken by workspace "oc-${id}".*port = N`));
+    // Its own port setting settles it.
+    const free = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const settled = await up(resolveWorkspace(validateConfigText(`${text(twin)}port = ${free}\n`, 't.toml', nodeHost(sandbox.home)).config, twin, nodeHost(sandbox.home)), {
+      docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+    });
+    expect(settled.port).toBe(free);
+    expect(await fetch(`http://127.0.0.1:${free}/`).then((r) => r.text())).toMatch(/^args=serve/);
     const name = `busy-${id}`;
     workspaces.push(name);
     const squatter = net.createServer();

@@ -7,7 +7,7 @@ import { validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/resolve.ts';
 import type { HostView } from '../../core/config/schema.ts';
 import {
-  AGENT_PORT, AGENT_SESSION, AGENT_WRAPPER, CACHE_VOLUME_TARGET, DATA_VOLUME_TARGET, PASSWORD_SECRET, projectName, stablePort,
+  AGENT_PORT, AGENT_SESSION, AGENT_WRAPPER, CACHE_VOLUME_TARGET, DATA_VOLUME_TARGET, PASSWORD_SECRET, projectName, stablePort, workspacePort,
   workspaceModel, type ComposeModel, type ModelInputs,
 } from '../../core/compose/model.ts';
 import { FIREWALL_READY_FILE, firewallScript } from '../../core/sandbox/firewall.ts';
@@ -62,6 +62,13 @@ function bindAt(model: ComposeModel, target: string) {
 const tempDirs: string[] = [];
 afterEach(() => {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('workspacePort', () => {
+  it('is the workspace\'s own port when it sets one, else the one derived from its name', () => {
+    expect(workspacePort({ name: 'web', port: 43210 })).toBe(43210);
+    expect(workspacePort({ name: 'web', port: null })).toBe(stablePort('web'));
+  });
 });
 
 describe('projectName and stablePort', () => {

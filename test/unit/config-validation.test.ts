@@ -708,6 +708,25 @@ describe('networks', () => {
   });
 });
 
+describe('port', () => {
+  it.each(['1024', '41000', '65535'])('accepts port = %s in a workspace', (port) => {
+    expectValid(workspace(`port = ${port}`));
+  });
+
+  it.each(['80', '65536', '4096.5', '0'])('rejects port = %s, saying what range works', (port) => {
+    expectIssue(workspace(`port = ${port}`), 'workspaces.web.port', 'from 1024 to 65535');
+  });
+
+  it('is a workspace key only: one port for every workspace would collide', () => {
+    expectIssue(defaults('port = 41000'), 'defaults.port', 'unknown key');
+  });
+
+  it('refuses the same port in two workspaces', () => {
+    const issue = expectIssue('[workspaces.web]\nport = 41000\n[workspaces.api]\nport = 41000\n', 'workspaces.api.port', 'also the port of workspace "web"');
+    expect(issue.line).toBe(4);
+  });
+});
+
 describe('booleans', () => {
   it.each(['ssh_auth_sock', 'git_config', 'expose_port', 'enable_docker'])('accepts %s as true or false', (key) => {
     expectValid(defaults(`${key} = true`));
