@@ -1,6 +1,6 @@
 import process from 'node:process';
 import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts';
-import { AGENT_SESSION, workspaceModel, workspacePort } from '../compose/model.ts';
+import { AGENT_SESSION, servesOpenCode, workspaceModel, workspacePort } from '../compose/model.ts';
 import { composeYaml } from '../compose/yaml.ts';
 import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareFirewall } from '../images/plan.ts';
@@ -117,7 +117,7 @@ const composeCommand: Command = {
   async run(context) {
     const ws = selectWorkspace(context);
     if (typeof ws === 'number') return ws;
-    const serves = !ws.command && ws.agent === 'opencode';
+    const serves = servesOpenCode(ws);
     // The engine only sharpens the file (an overlay's tag needs its base's ID); none is needed.
     const docker = await connectDocker().then((connection) => connection.docker, () => null);
     const plan = await planWorkspace(ws, docker, { cacheDir: cacheDir(context.io.env) });
@@ -262,7 +262,7 @@ const attachCommand: Command = {
     const ws = selectWorkspace(context);
     if (typeof ws === 'number') return ws;
     // OpenCode's server is not a terminal session: its clients attach over HTTP.
-    if (!ws.command && ws.agent === 'opencode') {
+    if (servesOpenCode(ws)) {
       const password = passwordPath(dataDir(context.io.env), ws.name);
       throw new UsageError(
         ws.exposePort

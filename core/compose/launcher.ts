@@ -7,7 +7,7 @@ import { buildFirewall, buildWorkspace, type BuildEvent } from '../images/build.
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { withWorkspaceLock } from './lock.ts';
-import { projectName, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
+import { projectName, servesOpenCode, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
 
 export type ServiceAction = 'kept' | 'started' | 'created' | 'recreated';
 
@@ -225,8 +225,8 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
   }
   return withWorkspaceLock(options.dataDir, ws.name, async () => {
     const { docker } = options;
-    const passwordFile = !ws.command && ws.agent === 'opencode' ? ensurePassword(options.dataDir, ws.name) : null;
-    const hostPort = !ws.command && ws.agent === 'opencode' && ws.exposePort ? workspacePort(ws) : null;
+    const passwordFile = servesOpenCode(ws) ? ensurePassword(options.dataDir, ws.name) : null;
+    const hostPort = servesOpenCode(ws) && ws.exposePort ? workspacePort(ws) : null;
     // Secret sources are read before anything is built or created.
     const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
     const secretValues = readSecretValues(draft.secrets, options.env);

@@ -81,6 +81,11 @@ export function stablePort(workspace: string): number {
   return 41000 + (digest.readUInt32BE(0) % 8000);
 }
 
+/** The workspace runs OpenCode's server (with its port and password) rather than a terminal agent. */
+export function servesOpenCode(ws: Pick<ResolvedWorkspace, 'command' | 'agent'>): boolean {
+  return !ws.command && ws.agent === 'opencode';
+}
+
 /** The host port of a workspace's agent server: its `port`, else the one derived from its name. */
 export function workspacePort(ws: Pick<ResolvedWorkspace, 'name' | 'port'>): number {
   return ws.port ?? stablePort(ws.name);
@@ -152,7 +157,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
     if (gitConfig) binds.push({ source: gitConfig, target: '/home/agent/.gitconfig', readOnly: true });
   }
   const secrets: SecretModel[] = ws.secrets.map((secret) => ({ name: secret.name, source: secret.source, asEnv: secret.destination === 'env' }));
-  const serves = !ws.command && ws.agent === 'opencode';
+  const serves = servesOpenCode(ws);
   if (serves && inputs.passwordFile) {
     secrets.push({ name: PASSWORD_SECRET, source: { kind: 'generated', path: inputs.passwordFile }, asEnv: true });
   }
