@@ -203,6 +203,7 @@ const logsCommand: Command = {
     follow: { type: 'boolean', short: 'f', description: 'keep printing new output (Ctrl-C to stop)' },
     service: { type: 'string', description: 'only this service: agent or firewall' },
     tail: { type: 'string', description: 'only the last N lines of each container' },
+    since: { type: 'string', description: 'only output since then: a time (RFC 3339) or a duration ago (10m, 2h)' },
   },
   maxPositionals: 1,
   async run(context) {
@@ -213,7 +214,8 @@ const logsCommand: Command = {
     if (tail !== undefined && !Number.isInteger(tail)) throw new UsageError('--tail takes a whole number of lines');
     await interruptible('stopped', async (signal) => {
       try {
-        await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, service: context.options.service as string | undefined, signal }, (line) => {
+        const since = context.options.since as string | undefined;
+        await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, since, service: context.options.service as string | undefined, signal }, (line) => {
           if (context.json) context.io.stdout(`${JSON.stringify(line)}\n`);
           else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${line.line}\n`);
         });

@@ -283,6 +283,8 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
       expect(row.stats.pids.current).toBeGreaterThan(0);
       const logs = await runCli(runtime, ['--config', file, 'logs', ws, '--service', 'firewall'], { home: sandbox.home });
       expect(logs.stdout).toMatch(/firewall\s+paddock-firewall: egress rules installed \(iptables/);
+      const recent = await runCli(runtime, ['--config', file, 'logs', ws, '--service', 'firewall', '--since', new Date(Date.now() + 60_000).toISOString()], { home: sandbox.home });
+      expect(recent.stdout).toBe('');
     }
   }, 120_000);
 
