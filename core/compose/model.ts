@@ -75,10 +75,14 @@ export function projectName(workspace: string): string {
   return `paddock-${workspace}`;
 }
 
-/** A port per workspace derived from its name alone, so adding a workspace never moves another's. */
+/**
+ * A port per workspace derived from its name alone, so adding a workspace never moves another's.
+ * The range 24000–31999 stays below the ports systems hand out to outgoing connections (Linux
+ * 32768–60999, macOS and Windows 49152–65535), which could otherwise hold it for a moment.
+ */
 export function stablePort(workspace: string): number {
   const digest = crypto.createHash('sha256').update(workspace).digest();
-  return 41000 + (digest.readUInt32BE(0) % 8000);
+  return 24000 + (digest.readUInt32BE(0) % 8000);
 }
 
 /** The workspace runs OpenCode's server (with its port and password) rather than a terminal agent. */

@@ -209,7 +209,7 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     const result = await up(resolveWorkspace(validateConfigText(text, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
       docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
     });
-    expect(result.port).toBeGreaterThanOrEqual(41000);
+    expect(result.port).toBeGreaterThanOrEqual(24000);
     const password = fs.readFileSync(path.join(sandbox.home, 'data', 'workspaces', name, 'opencode-password'), 'utf8');
     expect(password).toMatch(/^[0-9a-f]{64}$/);
     const response = await fetch(`http://127.0.0.1:${result.port}/`).then((r) => r.text());
@@ -241,8 +241,8 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     workspaces.push(twin);
     expect(((await attempt(twin)) as Error).message).toMatch(new RegExp(`port ${taken} .* is taken by workspace "oc-${id}".*port = N`));
     // Its own port setting settles it.
-    const free = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const free = await new Promise<number>((resolve, reject) => {
+      const probe = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
         const { port } = probe.address() as net.AddressInfo;
         probe.close(() => resolve(port));
       });
@@ -252,12 +252,17 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     });
     expect(settled.port).toBe(free);
     expect(await fetch(`http://127.0.0.1:${free}/`).then((r) => r.text())).toMatch(/^args=serve/);
+    // Another program on a workspace's port: one the test holds itself, given to the workspace.
     const name = `busy-${id}`;
     workspaces.push(name);
     const squatter = net.createServer();
-    await new Promise<void>((resolve) => squatter.listen(stablePort(name), '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(0, '127.0.0.1', resolve));
+    const held = (squatter.address() as net.AddressInfo).port;
     try {
-      expect(((await attempt(name)) as Error).message).toMatch(/is taken by another program/);
+      const failure = await up(resolveWorkspace(validateConfigText(`${text(name)}port = ${held}\n`, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
+        docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+      }).catch((error: Error) => error);
+      expect((failure as Error).message).toMatch(new RegExp(`port ${held} .* is taken by another program`));
     } finally {
       squatter.close();
     }

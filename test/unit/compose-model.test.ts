@@ -76,13 +76,13 @@ describe('projectName and stablePort', () => {
     expect(projectName('web')).toBe('paddock-web');
   });
 
-  it('is deterministic and within 41000-48999', () => {
+  it('is deterministic and within 24000-31999, below every system\'s ephemeral ports', () => {
     for (let i = 0; i < 3000; i++) {
       const name = `ws-${i}`;
       const port = stablePort(name);
       expect(Number.isInteger(port)).toBe(true);
-      expect(port).toBeGreaterThanOrEqual(41000);
-      expect(port).toBeLessThanOrEqual(48999);
+      expect(port).toBeGreaterThanOrEqual(24000);
+      expect(port).toBeLessThanOrEqual(31999);
       expect(stablePort(name)).toBe(port);
     }
   });
@@ -97,8 +97,8 @@ describe('projectName and stablePort', () => {
 
   it('spreads over the range', () => {
     const ports = Array.from({ length: 2000 }, (_, i) => stablePort(`w${i}`));
-    expect(Math.min(...ports)).toBeLessThan(41500);
-    expect(Math.max(...ports)).toBeGreaterThan(48500);
+    expect(Math.min(...ports)).toBeLessThan(24500);
+    expect(Math.max(...ports)).toBeGreaterThan(31500);
   });
 });
 
