@@ -1,19 +1,19 @@
 import process from 'node:process';
 import type Docker from 'dockerode';
+import type { LoadedConfig } from '../config/load.ts';
 import { displayPath, cacheDir } from '../config/paths.ts';
 import { resolveWorkspace, workspaceForPath, type ResolvedWorkspace } from '../config/resolve.ts';
 import { connectDocker, DockerConnectionError } from '../docker/connect.ts';
 import { BuildError, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { imageLayers, type ImageLayers } from '../images/layers.ts';
-import { planWorkspace, prepareSteps, type StepKind } from '../images/plan.ts';
+import { planWorkspace, prepareSteps, tagPlan, type StepKind } from '../images/plan.ts';
 import { DockerfileSourceError } from '../images/source.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { EXIT, UsageError, type Style } from './io.ts';
 
 /** The named workspace, or the one the current folder belongs to. */
-export function selectWorkspace(context: CommandContext): ResolvedWorkspace | number {
-  const loaded = loadForCommand(context);
+export function selectWorkspace(context: CommandContext, loaded: LoadedConfig | number = loadForCommand(context)): ResolvedWorkspace | number {
   if (typeof loaded === 'number') return loaded;
   const names = Object.keys(loaded.config.workspaces ?? {}).sort();
   const name = context.positionals[0] ?? workspaceForPath(loaded.config, context.io.cwd, context.host.home);
@@ -258,12 +258,12 @@ const layers: Command = {
     let reference = target ?? '';
     const known = [];
     if (isWorkspace) {
-      const ws = selectWorkspace(context);
+      const ws = selectWorkspace(context, loaded);
       if (typeof ws === 'number') return ws;
       let planned: Awaited<ReturnType<typeof planWorkspace>>;
       try {
-        planned = await planWorkspace(ws, docker, imageOptions(context));
         const prepared = await prepareSteps(ws, imageOptions(context));
+        planned = await tagPlan(ws, prepared, docker);
         known.push(...prepared.steps.map((step) => ({ text: step.dockerfile, source: step.source, userLine: step.userLine })));
       } catch (error) {
         return reportImageFailure(context, error);

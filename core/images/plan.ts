@@ -216,13 +216,15 @@ export async function localImageId(docker: Docker, reference: string): Promise<s
  * before the base exists) an overlay's tag is null, because its hash includes the base's ID.
  */
 export async function planWorkspace(ws: ResolvedWorkspace, docker: Docker | null, options: PrepareOptions): Promise<ImagePlan> {
-  const prepared = await prepareSteps(ws, options);
+  return tagPlan(ws, await prepareSteps(ws, options), docker);
+}
+
+/** The plan of steps already prepared: overlays get their tags from their bases' IDs, when known. */
+export async function tagPlan(ws: ResolvedWorkspace, prepared: Awaited<ReturnType<typeof prepareSteps>>, docker: Docker | null): Promise<ImagePlan> {
   const steps: PlanStep[] = [];
-  let baseId: string | null = null;
   for (const step of prepared.steps) {
     if (step.kind === 'overlay') {
-      const base = step.base;
-      baseId = base && docker ? await localImageId(docker, base) : null;
+      const baseId = step.base && docker ? await localImageId(docker, step.base) : null;
       step.tag = baseId ? tagOverlay(step, baseId) : null;
     }
     steps.push({ kind: step.kind, source: step.source, tag: step.tag, base: step.base, context: step.context });
