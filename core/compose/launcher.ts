@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
-import { demuxToText } from '../docker/doctor.ts';
+import { demuxToText } from '../docker/streams.ts';
 import { buildFirewall, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';

@@ -1,5 +1,5 @@
-import { Buffer } from 'node:buffer';
 import type Docker from 'dockerode';
+import { demuxToText } from './streams.ts';
 import { connectDocker, DockerConnectionError, type EngineConnection } from './connect.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -226,23 +226,11 @@ async function runProbe(docker: Docker, image: string, script: string): Promise<
       container.wait(),
       new Promise((_, reject) => setTimeout(() => reject(new Error('the probe did not finish within 30 s')), 30_000).unref()),
     ])) as { StatusCode: number };
-    const logs = (await container.logs({ stdout: true, stderr: true })) as Buffer;
+    const logs = (await container.logs({ stdout: true, stderr: true })) as Uint8Array;
     const text = demuxToText(logs);
     if (result.StatusCode !== 0) throw new Error(`exit code ${result.StatusCode}: ${text.trim().slice(-300)}`);
     return text;
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
-}
-
-/** Docker multiplexes stdout and stderr of a non-TTY container into 8-byte-framed chunks. */
-export function demuxToText(buffer: Buffer): string {
-  let out = '';
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    offset += 8 + size;
-  }
-  return out;
 }

@@ -131,6 +131,15 @@ export class JsonLinesParser<T = unknown> {
   }
 }
 
+/** The text of a whole (finished) logs or exec output, stdout and stderr together. */
+export function demuxToText(buffer: Uint8Array): string {
+  const parts: Buffer[] = [];
+  const demuxer = new StreamDemuxer((_stream, payload) => parts.push(payload));
+  demuxer.push(buffer);
+  demuxer.end();
+  return Buffer.concat(parts).toString('utf8');
+}
+
 /** Resolves after `ms`, or as soon as the signal aborts (never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -3,6 +3,7 @@ import process from 'node:process';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
+import { JsonLinesParser, LineSplitter } from '../docker/streams.ts';
 import { packContext, SENT_DOCKERFILE } from './context.ts';
 import { analyzeDockerfile } from './dockerfile.ts';
 import { localImageId, prepareFirewall, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type StepKind } from './plan.ts';
@@ -158,17 +159,11 @@ function pullEvent(tag: string | null, image: string, message: JsonMessage): Bui
 
 /** Reads the engine's newline-delimited JSON progress stream, one parsed message at a time. */
 async function readJsonStream(stream: Readable, onMessage: (message: JsonMessage) => void): Promise<void> {
-  let buffered = '';
-  for await (const chunk of stream) {
-    buffered += chunk.toString();
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (line) onMessage(JSON.parse(line) as JsonMessage);
-    }
-  }
-  if (buffered.trim()) onMessage(JSON.parse(buffered) as JsonMessage);
+  const parser = new JsonLinesParser<JsonMessage>(onMessage, (line) => {
+    throw new Error(`the engine sent a progress line that is not JSON: ${line.slice(0, 200)}`);
+  });
+  for await (const chunk of stream) parser.push(chunk as Uint8Array);
+  parser.flush();
 }
 
 const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
@@ -205,20 +200,11 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
 
   let current = 0;
   let currentInstruction: string | null = null;
-  let partial = '';
   const output: string[] = [];
   let imageId: string | null = null;
   let failure: string | null = null;
-  const flush = (text: string) => {
-    partial += text;
-    let newline: number;
-    while ((newline = partial.indexOf('\n')) >= 0) {
-      // The legacy builder paints a step's stderr red with escape codes; events carry plain text.
-      const line = partial.slice(0, newline).replace(/\r$/, '').replace(/\u001b\[[0-9;]*m/g, '');
-      partial = partial.slice(newline + 1);
-      handleLine(line);
-    }
-  };
+  // The legacy builder paints a step's stderr red with escape codes; events carry plain text.
+  const lines = new LineSplitter((line) => handleLine(line.replace(/\u001b\[[0-9;]*m/g, '')));
   const handleLine = (line: string) => {
     const stepMatch = STEP_LINE.exec(line);
     if (stepMatch) {
@@ -241,14 +227,14 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
     await readJsonStream(stream, (message) => {
       if (message.error) failure = message.errorDetail?.message ?? message.error;
       else if (message.aux?.ID) imageId = message.aux.ID;
-      else if (typeof message.stream === 'string') flush(message.stream);
+      else if (typeof message.stream === 'string') lines.push(message.stream);
       else if (typeof message.status === 'string') emit(pullEvent(tag, step.base ?? '', message));
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     throw error;
   }
-  if (partial) handleLine(partial);
+  lines.flush();
   if (options.signal?.aborted) throw options.signal.reason;
   if (failure || !imageId) {
     const instruction = instructions[current - 1];

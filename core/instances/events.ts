@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { labelFilters, serviceOf, WORKSPACE_LABEL } from './labels.ts';
-import { JsonLinesParser, sleep } from './streams.ts';
+import { JsonLinesParser, sleep } from '../docker/streams.ts';
 
 export type ContainerEventType = 'created' | 'started' | 'healthy' | 'unhealthy' | 'died' | 'destroyed';
 

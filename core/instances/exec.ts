@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { abortReason, sleep, StreamDemuxer } from './streams.ts';
+import { abortReason, sleep, StreamDemuxer } from '../docker/streams.ts';
 
 export interface ExecOptions {
   cmd: string[];

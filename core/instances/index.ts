@@ -4,4 +4,4 @@ export { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICE_LABE
 export { deriveWorkspaceState, getInstance, InstanceNotFoundError, listInstances, type ContainerHealth, type Instance, type PortBinding, type ServiceStatus, type WorkspaceState } from './list.ts';
 export { instanceLogs, type LogLine, type LogOptions } from './logs.ts';
 export { computeStats, instanceStats, type InstanceStats } from './stats.ts';
-export type { OutputStream } from './streams.ts';
+export type { OutputStream } from '../docker/streams.ts';

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { watchInstances } from './events.ts';
 import { labelFilters, serviceOf } from './labels.ts';
 import { InstanceNotFoundError, validTime } from './list.ts';
-import { LineSplitter, StreamDemuxer, type OutputStream } from './streams.ts';
+import { LineSplitter, StreamDemuxer, type OutputStream } from '../docker/streams.ts';
 
 export interface LogLine {
   service: string;

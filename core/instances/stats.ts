@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { validTime } from './list.ts';
-import { sleep } from './streams.ts';
+import { sleep } from '../docker/streams.ts';
 
 /** One container's resource use right now. */
 export interface InstanceStats {

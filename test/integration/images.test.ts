@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
+import { demuxToText } from '../../core/docker/streams.ts';
 import { BuildError, buildFirewall, buildWorkspace, type BuildEvent } from '../../core/images/build.ts';
 import { imageLayers } from '../../core/images/layers.ts';
 import { planWorkspace, prepareSteps } from '../../core/images/plan.ts';
@@ -303,14 +304,7 @@ async function runInImage(docker: Docker, image: string, command: string[]): Pro
   try {
     await container.start();
     await container.wait();
-    const logs = (await container.logs({ stdout: true, stderr: true })) as Buffer;
-    let out = '';
-    for (let offset = 0; offset + 8 <= logs.length; ) {
-      const size = logs.readUInt32BE(offset + 4);
-      out += logs.subarray(offset + 8, offset + 8 + size).toString();
-      offset += 8 + size;
-    }
-    return out;
+    return demuxToText((await container.logs({ stdout: true, stderr: true })) as Buffer);
   } finally {
     await container.remove({ force: true });
   }

@@ -11,7 +11,7 @@ import { stablePort } from '../../core/compose/model.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
-import { demuxToText } from '../../core/docker/doctor.ts';
+import { demuxToText } from '../../core/docker/streams.ts';
 import { RUNTIMES, runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
 

@@ -2,14 +2,8 @@ import { Duplex, PassThrough, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { describe, expect, it, vi } from 'vitest';
 import { execInInstance } from '../../core/instances/exec.ts';
+import { frame } from '../support/docker-stream.ts';
 
-function frame(stream: 1 | 2, payload: string): Buffer {
-  const body = Buffer.from(payload);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
 
 /** A fake engine: the hijacked socket is a Duplex the test feeds output into and reads stdin from. */
 function fakeEngine({ runningPolls = 0, exitCode = 0 }: { runningPolls?: number; exitCode?: number } = {}) {

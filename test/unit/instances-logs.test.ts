@@ -2,14 +2,8 @@ import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { InstanceNotFoundError } from '../../core/instances/list.ts';
 import { instanceLogs, type LogLine } from '../../core/instances/logs.ts';
+import { frame } from '../support/docker-stream.ts';
 
-function frame(stream: 1 | 2, payload: string): Buffer {
-  const body = Buffer.from(payload);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
 
 interface FakeContainer {
   id: string;

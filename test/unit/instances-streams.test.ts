@@ -1,16 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dockerTimestamp, LogStreamParser, mergeByTime, splitTimestamp, type LogLine } from '../../core/instances/logs.ts';
-import { JsonLinesParser, LineSplitter, sleep, StreamDemuxer, type OutputStream } from '../../core/instances/streams.ts';
+import { JsonLinesParser, LineSplitter, sleep, StreamDemuxer, type OutputStream } from '../../core/docker/streams.ts';
+import { frame } from '../support/docker-stream.ts';
 
 /** One frame of Docker's multiplexed stream. */
-function frame(stream: 0 | 1 | 2, payload: string | Buffer): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
 
 /** `data` cut at the given offsets (sorted, deduplicated, within bounds). */
 function cut(data: Buffer, offsets: number[]): Buffer[] {
