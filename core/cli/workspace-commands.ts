@@ -3,7 +3,7 @@ import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts'
 import { AGENT_SESSION, servesOpenCode, workspaceModel, workspacePort } from '../compose/model.ts';
 import { composeYaml } from '../compose/yaml.ts';
 import { connectDocker } from '../docker/connect.ts';
-import { planWorkspace, prepareFirewall } from '../images/plan.ts';
+import { planWorkspace, prepareSidecar } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
 import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
@@ -121,10 +121,12 @@ const composeCommand: Command = {
     // The engine only sharpens the file (an overlay's tag needs its base's ID); none is needed.
     const docker = await connectDocker().then((connection) => connection.docker, () => null);
     const plan = await planWorkspace(ws, docker, { cacheDir: cacheDir(context.io.env) });
-    const firewall = await prepareFirewall(ws, { cacheDir: null });
+    const firewall = await prepareSidecar(ws, 'firewall', { cacheDir: null });
+    const dindImage = ws.dindImage ?? (ws.enableDocker ? (await prepareSidecar(ws, 'dind', { cacheDir: null })).tag : null);
     const model = workspaceModel(ws, {
       agentImage: plan.image ?? `paddock-${ws.name}:unbuilt`,
       firewallImage: firewall.tag ?? 'paddock-firewall',
+      dindImage: dindImage ?? '',
       hostPort: serves && ws.exposePort ? workspacePort(ws) : null,
       passwordFile: serves ? passwordPath(dataDir(context.io.env), ws.name) : null,
       ...launchOptions(context),

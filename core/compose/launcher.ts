@@ -3,13 +3,14 @@ import net from 'node:net';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText } from '../docker/streams.ts';
-import { buildFirewall, buildWorkspace, type BuildEvent } from '../images/build.ts';
+import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.ts';
+import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { withWorkspaceLock } from './lock.ts';
 import { projectName, servesOpenCode, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
 
-export type ServiceAction = 'kept' | 'started' | 'created' | 'recreated';
+export type ServiceAction = 'kept' | 'started' | 'created' | 'recreated' | 'removed';
 
 export type LaunchEvent =
   | BuildEvent
@@ -29,10 +30,15 @@ export interface LaunchOptions {
   signal?: AbortSignal;
 }
 
+export interface ServiceResult {
+  id: string;
+  action: ServiceAction;
+}
+
 export interface UpResult {
   project: string;
   port: number | null;
-  services: Record<ServiceName, { id: string; action: ServiceAction }>;
+  services: { firewall: ServiceResult; agent: ServiceResult; dind?: ServiceResult };
 }
 
 /** A workspace that could not start, with what the user can do about it. */
@@ -59,6 +65,18 @@ function labels(model: ComposeModel, service: ServiceName | null, hash?: string)
   return out;
 }
 
+/**
+ * `systempaths=unconfined` is the CLI's (and Compose's) spelling; the Engine API wants the masked
+ * and read-only path lists emptied instead.
+ */
+function engineSecurity(securityOpt: string[]): Pick<Docker.HostConfig, 'SecurityOpt' | 'MaskedPaths' | 'ReadonlyPaths'> {
+  const unconfined = securityOpt.includes(SYSTEM_PATHS_UNCONFINED);
+  return {
+    SecurityOpt: securityOpt.filter((option) => option !== SYSTEM_PATHS_UNCONFINED),
+    ...(unconfined ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
+  };
+}
+
 function createOptions(model: ComposeModel, svc: ServiceModel, networkMode: string): Docker.ContainerCreateOptions {
   const healthcheck = svc.healthcheck;
   return {
@@ -77,7 +95,8 @@ function createOptions(model: ComposeModel, svc: ServiceModel, networkMode: stri
       Init: true,
       CapDrop: ['ALL'],
       CapAdd: svc.capAdd,
-      SecurityOpt: ['no-new-privileges:true'],
+      ...engineSecurity(svc.securityOpt),
+      ...(svc.devices.length ? { Devices: svc.devices.map((device) => ({ PathOnHost: device, PathInContainer: device, CgroupPermissions: 'rwm' })) } : {}),
       NetworkMode: networkMode,
       PortBindings: Object.fromEntries(svc.ports.map((port) => [`${port.containerPort}/tcp`, [{ HostIp: port.host, HostPort: String(port.hostPort) }]])),
       Mounts: [
@@ -211,29 +230,55 @@ async function converge(
 }
 
 /**
+ * The Docker sidecar, in the firewall's namespace like the agent and, like it, recreated with a
+ * new firewall. A workspace that turned `enable_docker` off loses the sidecar (its data volume
+ * stays until `down --volumes`).
+ */
+async function convergeDind(
+  docker: Docker,
+  model: ComposeModel,
+  fwInfo: Docker.ContainerInspectInfo,
+  emit: (event: LaunchEvent) => void,
+  signal?: AbortSignal,
+): Promise<ServiceResult | null> {
+  const svc = model.services.dind;
+  if (!svc) {
+    const stale = await findContainer(docker, model.project, 'dind');
+    if (!stale) return null;
+    await docker.getContainer(stale.Id).remove({ force: true });
+    emit({ type: 'service', service: 'dind', action: 'removed', id: stale.Id });
+    return { id: stale.Id, action: 'removed' };
+  }
+  const options = createOptions(model, svc, `container:${fwInfo.Id}`);
+  const hash = configHash(options, (await docker.getImage(svc.image).inspect()).Id, fwInfo.State.StartedAt);
+  const dind = await converge(docker, model, svc, options, hash, async () => undefined);
+  emit({ type: 'service', service: 'dind', action: dind.action, id: dind.container.id });
+  emit({ type: 'waiting', service: 'dind', until: 'healthy' });
+  await waitReady(dind.container, 'dind', svc.healthcheck?.test ?? null, 60_000, signal);
+  return { id: dind.container.id, action: dind.action };
+}
+
+/**
  * Starts a workspace: images from the pipeline, then the firewall, then (only once the firewall
- * reports its rules installed) the agent in the firewall's network namespace. Converges: what is
+ * reports its rules installed) the Docker sidecar if asked and the agent, both in the firewall's
+ * network namespace. Converges: what is
  * unchanged is kept, what changed is recreated, and an agent whose firewall was recreated or
  * restarted is recreated with it (it would otherwise keep a namespace without rules).
  */
 export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise<UpResult> {
   const emit = options.onEvent ?? (() => undefined);
-  if (ws.enableDocker) {
-    throw new LaunchError(
-      `workspace "${ws.name}" sets enable_docker = true, but the Docker-in-Docker sidecar is not available yet; set enable_docker = false (or remove it) to start the workspace without Docker`,
-    );
-  }
   return withWorkspaceLock(options.dataDir, ws.name, async () => {
     const { docker } = options;
     const passwordFile = servesOpenCode(ws) ? ensurePassword(options.dataDir, ws.name) : null;
     const hostPort = servesOpenCode(ws) && ws.exposePort ? workspacePort(ws) : null;
     // Secret sources are read before anything is built or created.
-    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
+    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
     const secretValues = readSecretValues(draft.secrets, options.env);
     const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit };
     const { image: agentImage } = await buildWorkspace(ws, buildOptions);
-    const firewallImage = await buildFirewall(ws, buildOptions);
-    const model = workspaceModel(ws, { agentImage, firewallImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
+    const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
+    const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
+    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
     await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;
@@ -250,6 +295,8 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     emit({ type: 'waiting', service: 'firewall', until: 'healthy' });
     const fwInfo = await waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
 
+    const dind = await convergeDind(docker, model, fwInfo, emit, options.signal);
+
     const agentSvc = model.services.agent;
     const agentOptions = createOptions(model, agentSvc, `container:${fwInfo.Id}`);
     const agentHash = configHash(agentOptions, (await docker.getImage(agentImage).inspect()).Id, fwInfo.State.StartedAt);
@@ -263,7 +310,11 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     return {
       project: model.project,
       port: hostPort,
-      services: { firewall: { id: firewall.container.id, action: firewall.action }, agent: { id: agent.container.id, action: agent.action } },
+      services: {
+        firewall: { id: firewall.container.id, action: firewall.action },
+        agent: { id: agent.container.id, action: agent.action },
+        ...(dind ? { dind } : {}),
+      },
     };
   }, { onWait: (pid) => emit({ type: 'lock-wait', pid }) });
 }
@@ -279,8 +330,8 @@ export async function down(workspace: string, options: { docker: Docker; dataDir
     const { docker } = options;
     const project = projectName(workspace);
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
-    // The agent goes first: it lives in the firewall's network namespace.
-    containers.sort((a, b) => Number(b.Labels[COMPOSE_SERVICE_LABEL] === 'agent') - Number(a.Labels[COMPOSE_SERVICE_LABEL] === 'agent'));
+    // The firewall goes last: the others live in its network namespace.
+    containers.sort((a, b) => Number(a.Labels[COMPOSE_SERVICE_LABEL] === 'firewall') - Number(b.Labels[COMPOSE_SERVICE_LABEL] === 'firewall'));
     const removed: string[] = [];
     for (const info of containers) {
       await docker.getContainer(info.Id).remove({ force: true });

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { parseMemoryBytes } from '../config/schema.ts';
+import { DIND_CAPABILITIES, DIND_CLIENT, DIND_DATA_TARGET, DIND_DEVICES, DIND_HEALTH_TEST, DIND_HOST, DIND_SCRIPT, DIND_SECURITY_OPT, DIND_SOCKET_DIR } from '../sandbox/dind.ts';
 import { FIREWALL_READY_FILE, firewallScript } from '../sandbox/firewall.ts';
 
 export const AGENT_PORT = 4096;
@@ -13,7 +14,10 @@ export const DATA_VOLUME_TARGET = '/home/agent/.local/share';
 export const CACHE_VOLUME_TARGET = '/home/agent/.cache';
 const PIDS_LIMIT = 512;
 
-export type ServiceName = 'firewall' | 'agent';
+export type ServiceName = 'firewall' | 'agent' | 'dind';
+
+/** Every container runs with this unless it needs file capabilities (the Docker sidecar). */
+export const NO_NEW_PRIVILEGES = 'no-new-privileges:true';
 
 export interface BindMount {
   source: string;
@@ -27,6 +31,8 @@ export interface ServiceModel {
   command: string[];
   user: string | null;
   capAdd: string[];
+  securityOpt: string[];
+  devices: string[];
   env: Array<[string, string]>;
   binds: BindMount[];
   volumes: Array<{ volume: string; target: string }>;
@@ -53,14 +59,19 @@ export interface ComposeModel {
   network: string;
   /** Existing networks the firewall joins (the agent shares its network namespace). */
   externalNetworks: string[];
-  volumes: { data: string | null; cache: string | null };
-  services: { firewall: ServiceModel; agent: ServiceModel };
+  /** Named volumes by role; a role is null when a user mount takes its place. */
+  volumes: Record<VolumeRole, string | null>;
+  services: { firewall: ServiceModel; agent: ServiceModel; dind: ServiceModel | null };
   secrets: SecretModel[];
 }
+
+export type VolumeRole = 'data' | 'cache' | 'docker' | 'docker-socket';
 
 export interface ModelInputs {
   agentImage: string;
   firewallImage: string;
+  /** The Docker sidecar's image (used only when the workspace has `enable_docker`). */
+  dindImage: string;
   /** The host port for the agent's server, or null when nothing is published. */
   hostPort: number | null;
   /** Where the workspace's generated OpenCode password is stored on the host. */
@@ -110,6 +121,9 @@ for name in \${PADDOCK_ENV_SECRETS:-}; do
   fi
 done
 unset PADDOCK_ENV_SECRETS
+if [ -x ${DIND_CLIENT} ] && ! command -v docker >/dev/null 2>&1; then
+  mkdir -p "$HOME/.local/bin" && ln -sf ${DIND_CLIENT} "$HOME/.local/bin/docker"
+fi
 if [ "\${PADDOCK_IN_TMUX:-0}" = 1 ]; then
   command -v tmux >/dev/null 2>&1 || { echo "paddock: this image has no tmux; Paddock runs the agent in tmux so that detaching never kills it. Install tmux in your overlay." >&2; exit 1; }
   tmux new-session -d -s ${AGENT_SESSION} -x 200 -y 50 "$@"
@@ -168,12 +182,15 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
   env.push(['PADDOCK_ENV_SECRETS', secrets.filter((secret) => secret.asEnv).map((secret) => secret.name).join(' ')]);
   const data = mountTargets.has(DATA_VOLUME_TARGET) ? null : `${project}_data`;
   const cache = mountTargets.has(CACHE_VOLUME_TARGET) ? null : `${project}_cache`;
+  const dockerData = ws.enableDocker ? `${project}_docker` : null;
+  const dockerSocket = ws.enableDocker ? `${project}_docker-socket` : null;
+  if (dockerSocket) env.push(['DOCKER_HOST', DIND_HOST]);
   return {
     project,
     workspace: ws.name,
     network: `${project}_default`,
     externalNetworks: ws.networks,
-    volumes: { data, cache },
+    volumes: { data, cache, docker: dockerData, 'docker-socket': dockerSocket },
     secrets,
     services: {
       firewall: {
@@ -182,6 +199,8 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
         command: ['sh', '-c', firewallScript({ allowedHosts: ws.allowedHosts, allowedNetworks: ws.allowedNetworks, egress: ws.egress })],
         user: '0:0',
         capAdd: ['NET_ADMIN'],
+        securityOpt: [NO_NEW_PRIVILEGES],
+        devices: [],
         env: [],
         binds: [],
         volumes: [],
@@ -199,11 +218,14 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
         command: ['sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...command],
         user: '1000:1000',
         capAdd: [],
+        securityOpt: [NO_NEW_PRIVILEGES],
+        devices: [],
         env,
         binds,
         volumes: [
           ...(data ? [{ volume: data, target: DATA_VOLUME_TARGET }] : []),
           ...(cache ? [{ volume: cache, target: CACHE_VOLUME_TARGET }] : []),
+          ...(dockerSocket ? [{ volume: dockerSocket, target: DIND_SOCKET_DIR }] : []),
         ],
         workdir: ws.workdir,
         ports: [],
@@ -215,6 +237,32 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
         pidsLimit: PIDS_LIMIT,
         secrets: secrets.map((secret) => secret.name),
       },
+      dind:
+        dockerData && dockerSocket
+          ? {
+              name: 'dind',
+              image: inputs.dindImage,
+              command: ['sh', '-c', DIND_SCRIPT],
+              user: '1000:1000',
+              capAdd: DIND_CAPABILITIES,
+              securityOpt: DIND_SECURITY_OPT,
+              devices: DIND_DEVICES,
+              env: [],
+              binds: [],
+              volumes: [
+                { volume: dockerData, target: DIND_DATA_TARGET },
+                { volume: dockerSocket, target: DIND_SOCKET_DIR },
+              ],
+              workdir: null,
+              ports: [],
+              healthcheck: { test: DIND_HEALTH_TEST, intervalMs: 2000, retries: 5, startPeriodMs: 0 },
+              // The daemon and everything it runs share these, on top of the agent's own.
+              memoryBytes: parseMemoryBytes(ws.memory),
+              nanoCpus: Math.round(ws.cpu * 1e9),
+              pidsLimit: PIDS_LIMIT * 4,
+              secrets: [],
+            }
+          : null,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { ComposeModel, ServiceModel } from './model.ts';
+import type { ComposeModel, ServiceModel, VolumeRole } from './model.ts';
 
 /** Compose interpolates `$`; doubling it keeps every value literal. */
 function literal(value: string): string {
@@ -30,6 +30,13 @@ function fileSecrets(model: ComposeModel, svc: ServiceModel): string[] {
   return model.secrets.filter((secret) => svc.secrets.includes(secret.name) && !(secret.asEnv && secret.source.kind === 'env')).map((secret) => secret.name);
 }
 
+/** The Compose key of a named volume: its role, which the top-level `volumes` maps to the name. */
+function volumeKey(model: ComposeModel, name: string): VolumeRole {
+  const role = (Object.keys(model.volumes) as VolumeRole[]).find((key) => model.volumes[key] === name);
+  if (!role) throw new Error(`volume ${name} is not one of the workspace's volumes`);
+  return role;
+}
+
 function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown> {
   const out: Record<string, unknown> = {
     image: svc.image,
@@ -38,13 +45,14 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
     init: true,
     cap_drop: ['ALL'],
     cap_add: svc.capAdd.length ? svc.capAdd : undefined,
-    security_opt: ['no-new-privileges:true'],
+    security_opt: svc.securityOpt,
+    devices: svc.devices.length ? svc.devices.map((device) => `${device}:${device}`) : undefined,
     labels: { 'dev.paddock.workspace': model.workspace, 'dev.paddock.service': svc.name },
     environment: environment(model, svc),
     working_dir: svc.workdir ? literal(svc.workdir) : undefined,
     volumes: [
       ...svc.binds.map((bind) => ({ type: 'bind', source: literal(bind.source), target: literal(bind.target), read_only: bind.readOnly })),
-      ...svc.volumes.map((volume) => ({ type: 'volume', source: volume.volume === model.volumes.data ? 'data' : 'cache', target: volume.target })),
+      ...svc.volumes.map((volume) => ({ type: 'volume', source: volumeKey(model, volume.volume), target: volume.target })),
     ],
     ports: svc.ports.map((port) => `${port.host}:${port.hostPort}:${port.containerPort}`),
     healthcheck: svc.healthcheck
@@ -56,11 +64,14 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
     pids_limit: svc.pidsLimit,
     secrets: fileSecrets(model, svc).length ? fileSecrets(model, svc).map((name) => ({ source: name, target: name, uid: '1000', gid: '1000', mode: 0o400 })) : undefined,
   };
-  if (svc.name === 'agent') {
-    out.network_mode = 'service:firewall';
-    out.depends_on = { firewall: { condition: 'service_healthy' } };
-  } else {
+  if (svc.name === 'firewall') {
     out.networks = ['default', ...model.externalNetworks];
+  } else {
+    out.network_mode = 'service:firewall';
+    out.depends_on = {
+      firewall: { condition: 'service_healthy' },
+      ...(svc.name === 'agent' && model.services.dind ? { dind: { condition: 'service_healthy' } } : {}),
+    };
   }
   if (Array.isArray(out.volumes) && out.volumes.length === 0) delete out.volumes;
   if (Array.isArray(out.ports) && out.ports.length === 0) delete out.ports;
@@ -72,11 +83,10 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
  * (a host variable's name or a file's path), never as values.
  */
 export function composeYaml(model: ComposeModel): string {
-  const volumes: Record<string, unknown> = {};
-  if (model.volumes.data) volumes.data = { name: model.volumes.data };
-  if (model.volumes.cache) volumes.cache = { name: model.volumes.cache };
+  const volumes = Object.fromEntries(Object.entries(model.volumes).flatMap(([role, name]) => (name ? [[role, { name }]] : [])));
+  const { firewall, dind, agent } = model.services;
   const document: Record<string, unknown> = {
-    services: { firewall: service(model, model.services.firewall), agent: service(model, model.services.agent) },
+    services: Object.fromEntries([firewall, dind, agent].flatMap((svc) => (svc ? [[svc.name, service(model, svc)]] : []))),
     networks: {
       default: { name: model.network },
       ...Object.fromEntries(model.externalNetworks.map((name) => [name, { external: true, name }])),

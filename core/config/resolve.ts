@@ -48,6 +48,8 @@ export interface ResolvedWorkspace {
   command: string[] | null;
   networks: string[];
   egress: 'open' | 'allowlist';
+  /** The Docker sidecar's image, used as is; null for the embedded one built from `[base] from`. */
+  dindImage: string | null;
   /** The host port chosen for the agent's server, or null for the one derived from the name. */
   port: number | null;
 }
@@ -186,6 +188,7 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
     command: workspace.command ?? defaults.command ?? null,
     networks: mergeUnique(defaults.networks, workspace.networks),
     egress: workspace.egress ?? defaults.egress ?? BUILTIN_DEFAULTS.egress,
+    dindImage: workspace.dind_image ?? defaults.dind_image ?? null,
     port: workspace.port ?? null,
   };
 }

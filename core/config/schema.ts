@@ -247,6 +247,10 @@ function commonKeys(host: HostView) {
       z.string().regex(DOCKER_NETWORK_NAME, 'is not a Docker network name (letters, digits, _, . and -)'),
     ),
     egress: z.enum(EGRESS_MODES),
+    dind_image: z.string().superRefine((value, ctx) => {
+      const problem = imageReferenceProblem(value);
+      if (problem) fail(ctx, problem);
+    }),
   };
 }
 

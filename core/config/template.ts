@@ -27,6 +27,7 @@ export const DEFAULT_CONFIG_TEXT = `# Paddock configuration. Reference: docs/con
 # git_config = true
 # expose_port = true
 # enable_docker = false     # a Docker daemon for the agent, in its own sidecar
+# dind_image = "my/rootless-dind:1"   # that daemon's image (default: built by Paddock)
 #
 # [defaults.secrets.env.ANTHROPIC_API_KEY]
 # from_env = "ANTHROPIC_API_KEY"

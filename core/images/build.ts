@@ -6,7 +6,7 @@ import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { JsonLinesParser, LineSplitter } from '../docker/streams.ts';
 import { packContext, SENT_DOCKERFILE } from './context.ts';
 import { analyzeDockerfile } from './dockerfile.ts';
-import { localImageId, prepareFirewall, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type StepKind } from './plan.ts';
+import { localImageId, prepareSidecar, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type SidecarKind, type StepKind } from './plan.ts';
 
 /** What a build reports as it goes; the CLI draws progress bars from it, the app its build panel. */
 export type BuildEvent =
@@ -108,10 +108,17 @@ export async function buildWorkspace(ws: ResolvedWorkspace, options: BuildOption
   return { image, built, skipped };
 }
 
-/** The firewall sidecar's image for a workspace, built unless its content-hash tag exists. */
-export async function buildFirewall(ws: ResolvedWorkspace, options: BuildOptions): Promise<string> {
+/**
+ * A sidecar's image for a workspace, built unless its content-hash tag exists. The Docker
+ * sidecar's image may instead be the workspace's `dind_image`, used as is (pulled when missing).
+ */
+export async function buildSidecar(ws: ResolvedWorkspace, kind: SidecarKind, options: BuildOptions): Promise<string> {
   const emit = options.onEvent ?? (() => undefined);
-  const step = await prepareFirewall(ws, options);
+  if (kind === 'dind' && ws.dindImage) {
+    await ensureImage(options.docker, ws.dindImage, options, emit);
+    return ws.dindImage;
+  }
+  const step = await prepareSidecar(ws, kind, options);
   const tag = step.tag as string;
   if (!options.rebuild && !options.pull && (await localImageId(options.docker, tag))) {
     emit({ type: 'image-skip', kind: step.kind, tag, reason: 'exists' });

@@ -7,7 +7,9 @@ import { digestContext, FileHashCache, readIgnoreRules, scanContext, type Contex
 import { analyzeDockerfile, injectArgBase } from './dockerfile.ts';
 import { isUrl, loadDockerfile, type SourceOptions } from './source.ts';
 
-export type StepKind = 'embedded' | 'preset' | 'overlay' | 'firewall';
+export type StepKind = 'embedded' | 'preset' | 'overlay' | SidecarKind;
+/** The workspace's helper containers, built from embedded Dockerfiles on the same `[base] from`. */
+export type SidecarKind = 'firewall' | 'dind';
 
 /** One image to build, as `paddock plan` shows it. */
 export interface PlanStep {
@@ -53,7 +55,7 @@ export interface PrepareOptions {
 }
 
 export const EMBEDDED_REPO = 'paddock-base';
-export const FIREWALL_REPO = 'paddock-firewall';
+const SIDECAR_REPOS: Record<SidecarKind, string> = { firewall: 'paddock-firewall', dind: 'paddock-dind' };
 
 export function overlayRepository(workspace: string): string {
   return `paddock-${workspace}`;
@@ -101,23 +103,26 @@ async function prepareEmbedded(ws: ResolvedWorkspace, options: PrepareOptions): 
   return step;
 }
 
-/** The firewall sidecar's image: iptables and nothing else, from the same `[base] from` image. */
-export async function prepareFirewall(ws: ResolvedWorkspace, options: PrepareOptions): Promise<PreparedStep> {
+/**
+ * A sidecar's image: the firewall (iptables and nothing else) or the Docker daemon (rootless
+ * dockerd), from the same `[base] from` image as the workspace.
+ */
+export async function prepareSidecar(ws: ResolvedWorkspace, kind: SidecarKind, options: PrepareOptions): Promise<PreparedStep> {
   const step: PreparedStep = {
-    kind: 'firewall',
+    kind,
     workspace: ws.name,
-    source: 'embedded (firewall)',
+    source: `embedded (${kind})`,
     tag: null,
     base: ws.base.from,
     context: null,
-    dockerfile: readAsset('firewall.Dockerfile'),
+    dockerfile: readAsset(`${kind}.Dockerfile`),
     userLine: (line) => line,
     buildArgs: { FROM_IMAGE: ws.base.from },
     target: null,
     scan: null,
     contextDigest: (await digestOf(null, options)).digest,
   };
-  step.tag = `${FIREWALL_REPO}:${stepHash(step, null)}`;
+  step.tag = `${SIDECAR_REPOS[kind]}:${stepHash(step, null)}`;
   return step;
 }
 

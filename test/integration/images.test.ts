@@ -9,7 +9,7 @@ import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
 import { demuxToText } from '../../core/docker/streams.ts';
-import { BuildError, buildFirewall, buildWorkspace, type BuildEvent } from '../../core/images/build.ts';
+import { BuildError, buildSidecar, buildWorkspace, type BuildEvent } from '../../core/images/build.ts';
 import { imageLayers } from '../../core/images/layers.ts';
 import { planWorkspace, prepareSteps } from '../../core/images/plan.ts';
 import { DockerfileSourceError } from '../../core/images/source.ts';
@@ -271,7 +271,7 @@ describeWithDocker('image pipeline against the real engine', () => {
 
   it('builds the firewall image, which the doctor then probes by itself', async () => {
     const { ws } = workspace((dir) => `[base]\nfrom = "${TEST_BASE_IMAGE}"\n[workspaces.WS]\npaths = ["${dir}"]\n`);
-    const tag = await buildFirewall(ws(), options());
+    const tag = await buildSidecar(ws(), 'firewall', options());
     expect(tag).toMatch(/^paddock-firewall:[0-9a-f]{12}$/);
     expect((await docker.getImage(tag).inspect()).Config.Labels['dev.paddock.role']).toBe('firewall');
     const doctor = await runCli('node', ['doctor', '--json'], { home: sandbox.home });

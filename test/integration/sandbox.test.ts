@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, up, type UpResult } from '../../core/compose/launcher.ts';
 import { stablePort } from '../../core/compose/model.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
@@ -188,9 +188,57 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     expect((await tcp(ws, hosts.blocked.v4)).output).not.toContain('hello');
   }, 600_000);
 
-  it('refuses enable_docker = true rather than starting without the Docker it asks for', async () => {
-    const failure = await start(`dind-${id}`, 'enable_docker = true\n').catch((error: Error) => error);
-    expect((failure as Error).message).toMatch(/enable_docker = true.*not available yet/);
+  describe('with enable_docker: a rootless Docker daemon behind the same firewall', () => {
+    const name = `dind-${id}`;
+    const inner = (script: string) => inAgent(name, `docker run --rm paddock-it-testhost:1 sh -c '${script}' 2>&1`);
+
+    beforeAll(async () => {
+      const result = await start(name, `${allow}enable_docker = true\n`);
+      expect(result.services.dind?.action).toBe('created');
+      // No registry is reachable from the test machine, so the inner daemon gets its image by load.
+      await execFileAsync('sh', ['-c', `docker save paddock-it-testhost:1 | docker exec -i paddock-${name}-dind-1 docker --host unix:///paddock-docker/docker.sock load`], { maxBuffer: 1 << 26 });
+    }, 900_000);
+
+    it('gives the agent a working docker client on the sidecar\'s socket, not the host\'s', async () => {
+      const probe = await inAgent(name, 'echo "DOCKER_HOST=$DOCKER_HOST"; ls /var/run/docker.sock 2>&1; docker info --format "{{.SecurityOptions}}"');
+      expect(probe.output).toContain('DOCKER_HOST=unix:///paddock-docker/docker.sock');
+      expect(probe.output).toMatch(/No such file/);
+      expect(probe.output).toContain('rootless');
+      const agent = await inAgent(name, 'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status');
+      expect(agent.output).toMatch(/^1000\nCapEff:\s+0{16}\nCapBnd:\s+0{16}\nNoNewPrivs:\s+1/);
+    }, 120_000);
+
+    it('runs the sidecar as UID 1000 without NET_ADMIN, privileges or host mounts', async () => {
+      const info = await docker.getContainer(`paddock-${name}-dind-1`).inspect();
+      expect(info.Config.User).toBe('1000:1000');
+      expect(info.HostConfig.Privileged).toBe(false);
+      expect(info.HostConfig.CapDrop).toEqual(['ALL']);
+      expect(info.HostConfig.CapAdd).toEqual(['SETUID', 'SETGID', 'SETFCAP']);
+      expect(info.Mounts.filter((mount) => mount.Type === 'bind')).toEqual([]);
+      expect(info.HostConfig.NetworkMode).toBe(`container:${(await docker.getContainer(`paddock-${name}-firewall-1`).inspect()).Id}`);
+    });
+
+    it('holds containers the agent starts to the workspace\'s egress rules', async () => {
+      expect((await inner(`socat -t2 -T2 - TCP:${hosts.allowed.v4}:7000,connect-timeout=3 </dev/null`)).output).toContain('hello');
+      expect((await inner(`socat -t2 -T2 - TCP:${hosts.blocked.v4}:7000,connect-timeout=3 </dev/null`)).output).not.toContain('hello');
+      const gateway = (await docker.getNetwork(`paddock-${name}_default`).inspect()).IPAM?.Config?.[0]?.Gateway as string;
+      expect((await inner(`socat -t2 -T2 - TCP:${gateway}:${hostPort},connect-timeout=3 </dev/null`)).output).not.toContain('host');
+    }, 120_000);
+
+    it('keeps the rules out of reach of a privileged container on the inner daemon', async () => {
+      const attempt = await inAgent(name, 'docker run --rm --privileged paddock-it-testhost:1 sh -c "iptables -F; iptables -P OUTPUT ACCEPT; echo flushed" 2>&1; docker run --rm --privileged --network host paddock-it-testhost:1 iptables -F 2>&1; echo done');
+      expect(attempt.output).toContain('done');
+      expect((await tcp(name, hosts.blocked.v4)).output).not.toContain('hello');
+      expect((await inner(`socat -t2 -T2 - TCP:${hosts.blocked.v4}:7000,connect-timeout=3 </dev/null`)).output).not.toContain('hello');
+    }, 120_000);
+
+    it('recreates nothing on a second up, and drops the sidecar when enable_docker is turned off', async () => {
+      const again = await start(name, `${allow}enable_docker = true\n`);
+      expect(again.services).toMatchObject({ firewall: { action: 'kept' }, dind: { action: 'kept' }, agent: { action: 'kept' } });
+      const off = await start(name, allow);
+      expect(off.services.dind?.action).toBe('removed');
+      expect(await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`com.docker.compose.project=paddock-${name}`, 'com.docker.compose.service=dind'] }) })).toEqual([]);
+    }, 300_000);
   });
 
   it('serves OpenCode on 127.0.0.1 at the workspace port, with its password in the environment only', async () => {

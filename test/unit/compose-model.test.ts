@@ -10,6 +10,7 @@ import {
   AGENT_PORT, AGENT_SESSION, AGENT_WRAPPER, CACHE_VOLUME_TARGET, DATA_VOLUME_TARGET, PASSWORD_SECRET, projectName, stablePort, workspacePort,
   workspaceModel, type ComposeModel, type ModelInputs,
 } from '../../core/compose/model.ts';
+import { DIND_SOCKET_DIR } from '../../core/sandbox/dind.ts';
 import { FIREWALL_READY_FILE, firewallScript } from '../../core/sandbox/firewall.ts';
 
 const HOME = '/home/alice';
@@ -42,6 +43,7 @@ function inputs(overrides: Partial<ModelInputs> & { existing?: string[] } = {}):
   return {
     agentImage: 'paddock-web:latest',
     firewallImage: 'paddock-firewall:latest',
+    dindImage: 'paddock-dind:latest',
     hostPort: stablePort('web'),
     passwordFile: PASSWORD_FILE,
     exists: (file) => existing.has(file),
@@ -109,7 +111,7 @@ describe('workspaceModel services', () => {
     expect(model.workspace).toBe('web');
     expect(model.network).toBe('paddock-web_default');
     expect(model.externalNetworks).toEqual(['shared-net']);
-    expect(model.volumes).toEqual({ data: 'paddock-web_data', cache: 'paddock-web_cache' });
+    expect(model.volumes).toEqual({ data: 'paddock-web_data', cache: 'paddock-web_cache', docker: null, 'docker-socket': null });
     expect(model.services.agent.volumes).toEqual([
       { volume: 'paddock-web_data', target: DATA_VOLUME_TARGET },
       { volume: 'paddock-web_cache', target: CACHE_VOLUME_TARGET },
@@ -288,7 +290,7 @@ describe('workspaceModel mounts and volumes', () => {
 
   it('keeps the volumes for mounts below them', () => {
     const model = workspaceModel(workspace('mounts = ["~/x:/home/agent/.local/share/opencode", "~/y:/home/agent/.cache/pip"]'), inputs());
-    expect(model.volumes).toEqual({ data: 'paddock-web_data', cache: 'paddock-web_cache' });
+    expect(model.volumes).toEqual({ data: 'paddock-web_data', cache: 'paddock-web_cache', docker: null, 'docker-socket': null });
   });
 
   it('skips built-in mounts whose host folder does not exist, and binds those that do', () => {
@@ -419,5 +421,45 @@ describe('workspaceModel env and secrets', () => {
     expect(keys.slice(0, 2)).toEqual(['EDITOR', 'PRICE']);
     expect(keys).toEqual(expect.arrayContaining(['PADDOCK', 'PADDOCK_WORKSPACE', 'PADDOCK_IN_TMUX', 'PADDOCK_ENV_SECRETS']));
     expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('the Docker sidecar (enable_docker)', () => {
+  it('is absent unless asked for, with no socket, volume or DOCKER_HOST for the agent', () => {
+    const model = workspaceModel(workspace(''), inputs());
+    expect(model.services.dind).toBeNull();
+    expect(model.volumes).toMatchObject({ docker: null, 'docker-socket': null });
+    expect(envOf(model).DOCKER_HOST).toBeUndefined();
+    expect(model.services.agent.volumes.map((volume) => volume.target)).not.toContain(DIND_SOCKET_DIR);
+  });
+
+  it('runs rootless dockerd as UID 1000 with only the ID-mapping capabilities, and never NET_ADMIN', () => {
+    const dind = workspaceModel(workspace('enable_docker = true'), inputs()).services.dind;
+    expect(dind).toMatchObject({ name: 'dind', image: 'paddock-dind:latest', user: '1000:1000', capAdd: ['SETUID', 'SETGID', 'SETFCAP'], devices: ['/dev/net/tun'] });
+    expect(dind?.capAdd).not.toContain('NET_ADMIN');
+    expect(dind?.capAdd).not.toContain('SYS_ADMIN');
+    expect(dind?.securityOpt).not.toContain('privileged');
+    expect(dind?.command.join(' ')).toContain('dockerd-rootless.sh');
+    expect(dind?.binds).toEqual([]);
+  });
+
+  it('shares the daemon with the agent through a socket volume, never the host socket', () => {
+    const model = workspaceModel(workspace('enable_docker = true'), inputs());
+    expect(model.volumes).toMatchObject({ docker: 'paddock-web_docker', 'docker-socket': 'paddock-web_docker-socket' });
+    expect(envOf(model).DOCKER_HOST).toBe(`unix://${DIND_SOCKET_DIR}/docker.sock`);
+    expect(model.services.agent.volumes).toContainEqual({ volume: 'paddock-web_docker-socket', target: DIND_SOCKET_DIR });
+    expect(model.services.dind?.volumes).toContainEqual({ volume: 'paddock-web_docker-socket', target: DIND_SOCKET_DIR });
+    const everyBind = [...model.services.agent.binds, ...(model.services.dind?.binds ?? [])].map((bind) => bind.source);
+    expect(everyBind.some((source) => source.endsWith('docker.sock'))).toBe(false);
+  });
+
+  it('keeps no-new-privileges on the firewall and the agent', () => {
+    const model = workspaceModel(workspace('enable_docker = true'), inputs());
+    expect(model.services.agent.securityOpt).toEqual(['no-new-privileges:true']);
+    expect(model.services.firewall.securityOpt).toEqual(['no-new-privileges:true']);
+  });
+
+  it('gives the agent the sidecar\'s docker client only when its image has none', () => {
+    expect(AGENT_WRAPPER).toContain(`if [ -x ${DIND_SOCKET_DIR}/bin/docker ] && ! command -v docker`);
   });
 });

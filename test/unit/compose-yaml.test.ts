@@ -21,6 +21,7 @@ function model(ws: ResolvedWorkspace, overrides: Partial<ModelInputs> = {}): Com
   return workspaceModel(ws, {
     agentImage: 'paddock-web:latest',
     firewallImage: 'paddock-firewall:latest',
+    dindImage: 'paddock-dind:latest',
     hostPort: stablePort('web'),
     passwordFile: PASSWORD_FILE,
     exists: () => false,
@@ -32,7 +33,7 @@ function model(ws: ResolvedWorkspace, overrides: Partial<ModelInputs> = {}): Com
 
 type Doc = {
   name?: unknown;
-  services: Record<'firewall' | 'agent', Record<string, any>>;
+  services: Record<'firewall' | 'agent' | 'dind', Record<string, any>>;
   networks: Record<string, any>;
   volumes?: Record<string, any>;
   secrets?: Record<string, any>;
@@ -215,5 +216,22 @@ describe('composeYaml', () => {
     const text = composeYaml(model(ws, { env: values }));
     for (const value of Object.values(values)) expect(text).not.toContain(value);
     expect(text).not.toContain('abcdef');
+  });
+
+  it('adds the Docker sidecar in the firewall\'s namespace, and starts the agent once it is healthy', () => {
+    const parsed = doc(model(workspace('enable_docker = true')));
+    expect(Object.keys(parsed.services)).toEqual(['firewall', 'dind', 'agent']);
+    expect(parsed.services.dind).toMatchObject({
+      network_mode: 'service:firewall',
+      user: '1000:1000',
+      cap_drop: ['ALL'],
+      cap_add: ['SETUID', 'SETGID', 'SETFCAP'],
+      devices: ['/dev/net/tun:/dev/net/tun'],
+      depends_on: { firewall: { condition: 'service_healthy' } },
+    });
+    expect(parsed.services.dind.privileged).toBeUndefined();
+    expect(parsed.services.agent.depends_on).toEqual({ firewall: { condition: 'service_healthy' }, dind: { condition: 'service_healthy' } });
+    expect(parsed.volumes).toMatchObject({ docker: { name: 'paddock-web_docker' }, 'docker-socket': { name: 'paddock-web_docker-socket' } });
+    expect(parsed.services.agent.volumes).toContainEqual({ type: 'volume', source: 'docker-socket', target: '/paddock-docker' });
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // dependency of the project, so only dockerfile-ast's parse is used.)
 
 const read = (name: string) => fs.readFileSync(new URL(`../../core/assets/${name}`, import.meta.url), 'utf8');
-const FILES = { 'base.Dockerfile': read('base.Dockerfile'), 'firewall.Dockerfile': read('firewall.Dockerfile') };
+const FILES = { 'base.Dockerfile': read('base.Dockerfile'), 'firewall.Dockerfile': read('firewall.Dockerfile'), 'dind.Dockerfile': read('dind.Dockerfile') };
 const docs = fs.readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 
 const KNOWN = ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
@@ -276,3 +276,33 @@ describe('firewall.Dockerfile', () => {
     expect(others).toEqual([]);
   });
 });
+
+describe('dind.Dockerfile', () => {
+  const dockerfile = parse(FILES['dind.Dockerfile']);
+  const script = runs(dockerfile.getInstructions()).join('\n');
+
+  it('installs rootless Docker and nothing that would give a way back to root', () => {
+    expect(aptInstalls(script).sort()).toEqual(['ca-certificates', 'docker.io', 'iproute2', 'libcap2-bin', 'rootlesskit', 'slirp4netns', 'uidmap']);
+    expect(script).not.toMatch(/\bsudo\b/);
+  });
+
+  it('strips every setuid bit and gives the ID-mapping helpers file capabilities instead', () => {
+    const list = commands(script);
+    const strip = list.findIndex((command) => /^find \/ -xdev -type f -perm \/6000 -exec chmod ug-s/.test(command));
+    const uidmap = list.indexOf('setcap cap_setuid,cap_setfcap+ep /usr/bin/newuidmap');
+    const gidmap = list.indexOf('setcap cap_setgid,cap_setfcap+ep /usr/bin/newgidmap');
+    expect(strip).toBeGreaterThanOrEqual(0);
+    expect(uidmap).toBeGreaterThan(strip);
+    expect(gidmap).toBeGreaterThan(strip);
+  });
+
+  it('has the UID 1000 user with subordinate IDs, and the folders its volumes need, owned by it', () => {
+    const list = commands(script);
+    expect(list).toContain('useradd --uid 1000 --gid 1000 --home-dir /home/rootless --create-home --shell /bin/sh rootless');
+    expect(list).toContain("echo 'rootless:100000:65536' > /etc/subuid");
+    expect(list).toContain("echo 'rootless:100000:65536' > /etc/subgid");
+    expect(list).toContain('mkdir -p /home/rootless/.local/share/docker /paddock-docker');
+    expect(list).toContain('chown -R rootless:rootless /home/rootless /paddock-docker');
+  });
+});
+

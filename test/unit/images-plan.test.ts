@@ -10,7 +10,7 @@ import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/reso
 import type { HostView } from '../../core/config/schema.ts';
 import { analyzeDockerfile } from '../../core/images/dockerfile.ts';
 import {
-  EMBEDDED_REPO, HASH_LENGTH, overlayRepository, planWorkspace, prepareFirewall, prepareSteps, stepHash, tagOverlay,
+  EMBEDDED_REPO, HASH_LENGTH, overlayRepository, planWorkspace, prepareSidecar, prepareSteps, stepHash, tagOverlay,
   type PreparedStep, type PrepareOptions,
 } from '../../core/images/plan.ts';
 import { DockerfileSourceError } from '../../core/images/source.ts';
@@ -492,13 +492,18 @@ describe('stepHash', () => {
   });
 });
 
-describe('prepareFirewall', () => {
-  it('is tagged paddock-firewall:<hash>, following [base] from', async () => {
-    const a = await prepareFirewall(workspace('[workspaces.web]\npaths = []\n'), OFFLINE);
-    const b = await prepareFirewall(workspace('[base]\nfrom = "debian:12"\n[workspaces.web]\npaths = []\n'), OFFLINE);
-    expect(a.tag).toMatch(/^paddock-firewall:[0-9a-f]{12}$/);
-    expect(a).toMatchObject({ kind: 'firewall', buildArgs: { FROM_IMAGE: 'ubuntu:24.04' }, target: null });
+describe('prepareSidecar', () => {
+  it.each(['firewall', 'dind'] as const)('tags the %s image paddock-<kind>:<hash>, following [base] from', async (kind) => {
+    const a = await prepareSidecar(workspace('[workspaces.web]\npaths = []\n'), kind, OFFLINE);
+    const b = await prepareSidecar(workspace('[base]\nfrom = "debian:12"\n[workspaces.web]\npaths = []\n'), kind, OFFLINE);
+    expect(a.tag).toMatch(new RegExp(`^paddock-${kind}:[0-9a-f]{12}$`));
+    expect(a).toMatchObject({ kind, buildArgs: { FROM_IMAGE: 'ubuntu:24.04' }, target: null });
     expect(b.tag).not.toBe(a.tag);
+  });
+
+  it('gives the firewall and the Docker daemon different images', async () => {
+    const ws = workspace('[workspaces.web]\npaths = []\n');
+    expect((await prepareSidecar(ws, 'firewall', OFFLINE)).tag).not.toBe((await prepareSidecar(ws, 'dind', OFFLINE)).tag);
   });
 });
 
