@@ -169,6 +169,13 @@ describe('image references', () => {
     expectIssue(defaults('image = "Ubuntu"'), 'defaults.image', 'lowercase');
   });
 
+  it('checks dind_image the same way, in [defaults] and in workspaces', () => {
+    expectValid(workspace('dind_image = "ghcr.io/acme/rootless-dind:1"\nenable_docker = true'));
+    expectValid(defaults('dind_image = "acme/dind"'));
+    expectIssue(workspace('dind_image = "Docker:dind"'), 'workspaces.web.dind_image', 'lowercase');
+    expectIssue(defaults('dind_image = "docker:"'), 'defaults.dind_image', 'e.g. "ubuntu:24.04"');
+  });
+
   it('checks [base] from too, and accepts a valid one', () => {
     expectValid('[base]\nfrom = "debian:bookworm-slim"\n');
     expectIssue('[base]\nfrom = "Debian"\n', 'base.from', 'lowercase');
