@@ -4,6 +4,7 @@ import path from 'node:path';
 import process from 'node:process';
 import type Docker from 'dockerode';
 import { homeDir } from '../config/paths.ts';
+import { lazyDocker } from './lazy.ts';
 
 export interface EngineEndpoint {
   /** The address as the docker CLI would write it (`unix:///var/run/docker.sock`, `tcp://…`, `ssh://…`). */
@@ -229,14 +230,13 @@ export async function connectDocker(
 ): Promise<EngineConnection> {
   const hint = connectionHint(discovery.platform);
   const { endpoints, missing } = discoverEndpoints(discovery);
-  // Loaded here, not at start-up: it costs ~100 ms, and most commands that never reach the engine
-  // (config, plan without one, help) should not pay for it.
-  const { default: Docker } = await import('dockerode');
   const attempts: ConnectionAttempt[] = [];
   for (const endpoint of endpoints) {
+    // dockerode is loaded only when a command needs more than lists and inspects (see lazy.ts).
+    const load = async () => new (await import('dockerode')).default(endpoint.options);
     try {
-      await new Docker({ ...endpoint.options, timeout: timeoutMs }).ping();
-      return { docker: new Docker(endpoint.options), endpoint };
+      await lazyDocker({ ...endpoint.options, timeout: timeoutMs }, async () => new (await import('dockerode')).default({ ...endpoint.options, timeout: timeoutMs }), timeoutMs).ping();
+      return { docker: lazyDocker(endpoint.options, load), endpoint };
     } catch (error) {
       attempts.push({ address: endpoint.address, source: endpoint.source, error: describeConnectionError(error) });
     }
