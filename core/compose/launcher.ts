@@ -214,17 +214,21 @@ async function converge(
   options: Docker.ContainerCreateOptions,
   hash: string,
   prepare: (container: Docker.Container) => Promise<void>,
+  /** Creates at once but starts only once this settles (and not at all if it fails). */
+  startAfter?: Promise<unknown>,
 ): Promise<{ container: Docker.Container; action: ServiceAction }> {
   const existing = await findContainer(docker, model.project, svc.name);
   if (existing && existing.Labels[CONFIG_HASH] === hash) {
     const container = docker.getContainer(existing.Id);
     if (existing.State === 'running') return { container, action: 'kept' };
+    await startAfter;
     await container.start();
     return { container, action: 'started' };
   }
   if (existing) await docker.getContainer(existing.Id).remove({ force: true });
   const container = await docker.createContainer({ ...options, Labels: labels(model, svc.name, hash) });
   await prepare(container);
+  await startAfter;
   await container.start();
   return { container, action: existing ? 'recreated' : 'created' };
 }
@@ -238,6 +242,7 @@ async function convergeDind(
   docker: Docker,
   model: ComposeModel,
   fwInfo: Docker.ContainerInspectInfo,
+  fwReady: Promise<unknown>,
   emit: (event: LaunchEvent) => void,
   signal?: AbortSignal,
 ): Promise<ServiceResult | null> {
@@ -251,7 +256,7 @@ async function convergeDind(
   }
   const options = createOptions(model, svc, `container:${fwInfo.Id}`);
   const hash = configHash(options, (await docker.getImage(svc.image).inspect()).Id, fwInfo.State.StartedAt);
-  const dind = await converge(docker, model, svc, options, hash, async () => undefined);
+  const dind = await converge(docker, model, svc, options, hash, async () => undefined, fwReady);
   emit({ type: 'service', service: 'dind', action: dind.action, id: dind.container.id });
   emit({ type: 'waiting', service: 'dind', until: 'healthy' });
   await waitReady(dind.container, 'dind', svc.healthcheck?.test ?? null, 60_000, signal);
@@ -293,16 +298,28 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     });
     emit({ type: 'service', service: 'firewall', action: firewall.action, id: firewall.container.id });
     emit({ type: 'waiting', service: 'firewall', until: 'healthy' });
-    const fwInfo = await waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
+    const fwReady = waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
+    // Awaited below, before anything starts; meanwhile the others are created in parallel with the
+    // firewall installing its rules, which is most of what starting a stopped workspace waits for.
+    fwReady.catch(() => undefined);
+    const fwInfo = await firewall.container.inspect();
 
-    const dind = await convergeDind(docker, model, fwInfo, emit, options.signal);
+    const dind = await convergeDind(docker, model, fwInfo, fwReady, emit, options.signal);
 
     const agentSvc = model.services.agent;
     const agentOptions = createOptions(model, agentSvc, `container:${fwInfo.Id}`);
     const agentHash = configHash(agentOptions, (await docker.getImage(agentImage).inspect()).Id, fwInfo.State.StartedAt);
-    const agent = await converge(docker, model, agentSvc, agentOptions, agentHash, async (container) => {
-      if (secretValues.size) await container.putArchive(await secretsArchive(secretValues), { path: '/' });
-    });
+    const agent = await converge(
+      docker,
+      model,
+      agentSvc,
+      agentOptions,
+      agentHash,
+      async (container) => {
+        if (secretValues.size) await container.putArchive(await secretsArchive(secretValues), { path: '/' });
+      },
+      fwReady,
+    );
     emit({ type: 'service', service: 'agent', action: agent.action, id: agent.container.id });
     emit({ type: 'waiting', service: 'agent', until: 'healthy' });
     await waitReady(agent.container, 'agent', agentSvc.healthcheck?.test ?? null, 90_000, options.signal);
