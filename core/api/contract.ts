@@ -227,6 +227,17 @@ export const imageLayersSchema = z.object({
 });
 export type ImageLayers = z.output<typeof imageLayersSchema>;
 
+export const layerFileSchema = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'directory', 'symlink', 'link', 'other']),
+  size: z.number(),
+  mode: z.number().int(),
+  /** A whiteout: the layer deletes this path from the layers below. */
+  deleted: z.boolean(),
+});
+/** At most this many files of one layer cross the boundary; `total` says how many there are. */
+export const LAYER_FILES_LIMIT = 10_000;
+
 // ---- long operations: up, down, restart, build ----
 
 export const operationKindSchema = z.enum(['up', 'down', 'restart', 'build']);
@@ -470,6 +481,17 @@ export const calls = {
     input: z.union([z.strictObject({ workspace: workspaceName }), z.strictObject({ image: z.string().min(1) })]),
     output: imageLayersSchema,
   },
+
+  /**
+   * The files one layer adds, changes or deletes (`index` as in images.layers). The first call for an
+   * image reads its export once (seconds for a large image); the others are answered from that.
+   * `request` names the call so that images.cancelLayerFiles can stop it.
+   */
+  'images.layerFiles': {
+    input: z.strictObject({ image: z.string().min(1), index: z.number().int().min(0), request: clientIdSchema.optional() }),
+    output: z.object({ image: z.string(), index: z.number().int(), total: z.number().int(), files: z.array(layerFileSchema) }),
+  },
+  'images.cancelLayerFiles': { input: z.strictObject({ request: clientIdSchema }), output: z.object({ cancelled: z.boolean() }) },
 
   /** The operations running now (a window opened late can show their progress). */
   'operations.list': { input: none, output: z.array(operationInfoSchema) },

@@ -9,6 +9,7 @@ import { resolveWorkspace, type ResolvedWorkspace } from '../config/resolve.ts';
 import { connectDocker, hostDiscoveryEnvironment, type EngineConnection } from '../docker/connect.ts';
 import { runDoctor } from '../docker/doctor.ts';
 import { buildWorkspace } from '../images/build.ts';
+import { imageLayerFiles, type ImageLayerFiles } from '../images/layer-files.ts';
 import { imageLayers, type KnownDockerfile } from '../images/layers.ts';
 import { planWorkspace, prepareSteps, tagPlan } from '../images/plan.ts';
 import { getInstance, InstanceNotFoundError, instanceLogs, instanceStats, listInstances, type LogLine } from '../instances/index.ts';
@@ -20,6 +21,7 @@ import {
   isCallName,
   ApiCallError,
   callNames,
+  LAYER_FILES_LIMIT,
   type ApiEvent,
   type CallName,
   type CallOutput,
@@ -77,12 +79,22 @@ interface RunningOperation {
   done: Promise<void>;
 }
 
+/** One image export being read (or read): shared by every call for that image. */
+interface LayerFilesRead {
+  reading: Promise<ImageLayerFiles>;
+  reader: AbortController;
+  waiting: number;
+  settled: boolean;
+}
+
 interface LogSubscription {
   client: string | undefined;
   controller: AbortController;
 }
 
 const CLOSE_GRACE_MS = 5000;
+/** Image exports whose file lists are kept: the few images a user looks at in one sitting. */
+const LAYER_FILES_CACHE = 4;
 
 export function createApi(options: ApiOptions): Api {
   const { configFile, env } = options;
@@ -94,6 +106,8 @@ export function createApi(options: ApiOptions): Api {
   const listeners = new Set<{ listener: ApiListener; client: string | undefined }>();
   const operations = new Map<string, RunningOperation>();
   const subscriptions = new Map<string, LogSubscription>();
+  const layerFiles = new Map<string, LayerFilesRead>();
+  const layerFileRequests = new Map<string, AbortController>();
   let live: { controller: AbortController; supervisor: Promise<void>; config: ReturnType<typeof watchConfigFile> } | null = null;
   let closed = false;
 
@@ -352,6 +366,55 @@ export function createApi(options: ApiOptions): Api {
         }
       }),
 
+    'images.layerFiles': ({ image, index, request }, context) =>
+      withEngine(async (docker) => {
+        let id: string;
+        try {
+          id = (await docker.getImage(image).inspect()).Id;
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) throw apiError('image-not-found', `there is no local image ${image}`, { image });
+          throw error;
+        }
+        const key = request === undefined ? null : subscriptionKey(context.client, request);
+        const controller = new AbortController();
+        if (key) layerFileRequests.set(key, controller);
+        let entry = layerFiles.get(id);
+        if (!entry) {
+          const reader = new AbortController();
+          const created: LayerFilesRead = { reading: imageLayerFiles(docker, id, reader.signal), reader, waiting: 0, settled: false };
+          created.reading.then(() => (created.settled = true), () => layerFiles.delete(id));
+          layerFiles.set(id, created);
+          if (layerFiles.size > LAYER_FILES_CACHE) layerFiles.delete(layerFiles.keys().next().value as string);
+          entry = created;
+        }
+        const read = entry;
+        read.waiting++;
+        try {
+          // A cancel stops this caller waiting, and the export itself once nobody else waits for it.
+          const cancelled = new Promise<never>((_, reject) =>
+            controller.signal.addEventListener('abort', () => {
+              if (--read.waiting === 0 && !read.settled) {
+                read.reader.abort();
+                layerFiles.delete(id);
+              }
+              reject(apiError('cancelled', 'the file list was cancelled'));
+            }),
+          );
+          const all = await Promise.race([read.reading, cancelled]);
+          if (!controller.signal.aborted) read.waiting--;
+          const files = all.layers[index];
+          if (!files) throw apiError('invalid-input', `image ${image} has ${all.layers.length} layers; there is no layer ${index}`);
+          return { image, index, total: files.length, files: files.slice(0, LAYER_FILES_LIMIT) };
+        } finally {
+          if (key) layerFileRequests.delete(key);
+        }
+      }),
+    'images.cancelLayerFiles': ({ request }, context) => {
+      const found = layerFileRequests.get(subscriptionKey(context.client, request));
+      found?.abort();
+      return { cancelled: found !== undefined };
+    },
+
     'operations.list': () => [...operations.values()].map((operation) => operation.info),
     'operations.cancel': ({ operation }) => {
       const found = operations.get(operation);
@@ -418,6 +481,7 @@ export function createApi(options: ApiOptions): Api {
       closed = true;
       for (const operation of operations.values()) operation.controller.abort(new Error('Paddock is shutting down'));
       for (const subscription of subscriptions.values()) subscription.controller.abort();
+      for (const read of layerFiles.values()) read.reader.abort();
       const stopping = Promise.allSettled([stopLive(), ...[...operations.values()].map((operation) => operation.done)]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([stopping, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);

@@ -58,6 +58,11 @@ export function instructionOf(createdBy: string, comment = ''): string {
   return withoutArgs.trim();
 }
 
+/** The legacy builder adds Paddock's build labels as LABEL steps of their own: metadata, no bytes, not shown. */
+export function isPaddockLabelStep(createdBy: string): boolean {
+  return /^LABEL dev\.paddock\./.test(instructionOf(createdBy));
+}
+
 async function inspectOrNull(docker: Docker, reference: string): Promise<Docker.ImageInspectInfo | null> {
   try {
     return await docker.getImage(reference).inspect();
@@ -91,10 +96,9 @@ export async function imageLayers(docker: Docker, reference: string, dockerfiles
     .map((boundary) => ({ ...boundary, at: history.findIndex((entry) => entry.Id === boundary.id) }))
     .filter((boundary) => boundary.at >= 0)
     .sort((a, b) => a.at - b.at);
-  // The legacy builder adds Paddock's build labels as LABEL steps of their own: metadata, no bytes.
   const entries = history
     .map((entry, at) => ({ entry, owner: positions.findIndex((boundary) => boundary.at >= at) }))
-    .filter(({ entry }) => !/^LABEL dev\.paddock\./.test(instructionOf(entry.CreatedBy)));
+    .filter(({ entry }) => !isPaddockLabelStep(entry.CreatedBy));
   const layers: LayerInfo[] = entries.map(({ entry, owner }, index) => ({
     index,
     id: entry.Id && entry.Id !== '<missing>' ? entry.Id : null,
