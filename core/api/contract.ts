@@ -238,6 +238,59 @@ export const layerFileSchema = z.object({
 /** At most this many files of one layer cross the boundary; `total` says how many there are. */
 export const LAYER_FILES_LIMIT = 10_000;
 
+// ---- the Dockerfile workbench: lint, stack detection, the overlay file, folders ----
+
+export const severitySchema = z.enum(['fatal', 'breaking', 'degraded', 'warning', 'info']);
+const spanShape = { line: z.number().int(), column: z.number().int(), endLine: z.number().int(), endColumn: z.number().int() };
+/** Lines and columns are 1-based (columns in UTF-16 units, as CodeMirror counts); ends are exclusive. */
+export const diagnosticSchema = z.object({
+  ...spanShape,
+  rule: z.string(),
+  severity: severitySchema,
+  message: z.string(),
+  fix: z.object({ title: z.string(), edits: z.array(z.object({ ...spanShape, text: z.string() })) }).optional(),
+});
+export type LintDiagnostic = z.output<typeof diagnosticSchema>;
+
+const evidenceSchema = z.object({ file: z.string(), detail: z.string().optional() });
+export const detectResultSchema = z.object({
+  dir: z.string(),
+  languages: z.array(
+    z.object({
+      language: z.enum(['node', 'python', 'go', 'rust', 'ruby', 'java']),
+      evidence: z.array(evidenceSchema),
+      version: z.object({ value: z.string(), evidence: evidenceSchema }).nullable(),
+      tool: z.object({ name: z.string(), version: z.string().nullable(), evidence: evidenceSchema, wrapper: z.boolean() }).nullable(),
+    }),
+  ),
+  systemPackages: z.array(z.object({ name: z.string(), reasons: z.array(z.string()), evidence: z.array(evidenceSchema) })),
+  notes: z.array(z.string()),
+});
+
+export const overlayFileSchema = z.object({
+  workspace: z.string(),
+  path: z.string(),
+  /** The config names this file; false: where a new overlay for the workspace would go. */
+  configured: z.boolean(),
+  exists: z.boolean(),
+  text: z.string(),
+  hash: z.string(),
+  context: z.string(),
+  diagnostics: z.array(diagnosticSchema),
+});
+
+export const directoryListingSchema = z.object({
+  dir: z.string(),
+  display: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(z.object({ name: z.string(), path: z.string(), forbidden: z.string().nullable() })),
+  /** Why this folder cannot be a workspace path, or null. */
+  forbidden: z.string().nullable(),
+});
+
+/** Dockerfiles are capped as Paddock caps them when it loads one. */
+const dockerfileText = z.string().max(1024 * 1024);
+
 // ---- long operations: up, down, restart, build ----
 
 export const operationKindSchema = z.enum(['up', 'down', 'restart', 'build']);
@@ -337,6 +390,9 @@ export const API_ERROR_CODES = [
   'operation-not-found',
   'subscription-not-found',
   'cancelled',
+  /** A Dockerfile with a fatal lint finding is not saved; `details.diagnostics` says which. */
+  'lint-fatal',
+  'not-found',
   'internal',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -492,6 +548,26 @@ export const calls = {
     output: z.object({ image: z.string(), index: z.number().int(), total: z.number().int(), files: z.array(layerFileSchema) }),
   },
   'images.cancelLayerFiles': { input: z.strictObject({ request: clientIdSchema }), output: z.object({ cancelled: z.boolean() }) },
+
+  /** Lints Dockerfile text as `paddock lint` does; pass the workspace's paths for overlay/volume. */
+  'lint.dockerfile': {
+    input: z.strictObject({ text: dockerfileText, workspacePaths: z.array(z.string()).default([]) }),
+    output: z.object({ diagnostics: z.array(diagnosticSchema), blocking: z.boolean() }),
+  },
+  /** What a project folder is built with, and an overlay proposal that lints clean. */
+  'onboarding.detect': { input: z.strictObject({ dir: z.string().min(1) }), output: z.object({ stack: detectResultSchema, overlay: z.string() }) },
+  /** The folders in a folder (default: home), for picking a project where no native dialog exists. */
+  'files.listDirectories': { input: z.strictObject({ dir: z.string().min(1).optional() }), output: directoryListingSchema },
+  /** A workspace's overlay Dockerfile (its `dockerfile`, or where a new one would go), linted. */
+  'overlay.read': { input: z.strictObject({ workspace: workspaceName }), output: overlayFileSchema },
+  /**
+   * Saves the overlay, unless a fatal finding remains ('lint-fatal') or the file changed since it
+   * was read ('config-conflict'). A workspace with no `dockerfile` gets one pointing at the file.
+   */
+  'overlay.write': {
+    input: z.strictObject({ workspace: workspaceName, text: dockerfileText, baseHash: z.string() }),
+    output: overlayFileSchema,
+  },
 
   /** The operations running now (a window opened late can show their progress). */
   'operations.list': { input: none, output: z.array(operationInfoSchema) },

@@ -14,6 +14,9 @@ import { imageLayers, type KnownDockerfile } from '../images/layers.ts';
 import { planWorkspace, prepareSteps, tagPlan } from '../images/plan.ts';
 import { getInstance, InstanceNotFoundError, instanceLogs, instanceStats, listInstances, type LogLine } from '../instances/index.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
+import { lintDockerfile } from '../lint/index.ts';
+import { DetectError, detectStack } from '../onboarding/detect.ts';
+import { proposeOverlay } from '../onboarding/overlay.ts';
 import { VERSION } from '../version.ts';
 import {
   calls,
@@ -33,6 +36,7 @@ import {
   type ProgressEvent,
 } from './contract.ts';
 import { readConfigText, saveEdits, snapshotOf, summaries, validateEdits, writeConfig } from './config-service.ts';
+import { blocking, listDirectories, readOverlay, writeOverlay } from './workbench-service.ts';
 import { EngineMonitor } from './engine.ts';
 import { apiError, isConnectionFailure, safeApiError, toApiError } from './errors.ts';
 import { superviseEngine, watchConfigFile, withUptime } from './live.ts';
@@ -413,6 +417,33 @@ export function createApi(options: ApiOptions): Api {
       const found = layerFileRequests.get(subscriptionKey(context.client, request));
       found?.abort();
       return { cancelled: found !== undefined };
+    },
+
+    'lint.dockerfile': ({ text, workspacePaths }) => {
+      const diagnostics = lintDockerfile(text, { workspacePaths });
+      return { diagnostics, blocking: blocking(diagnostics) };
+    },
+    'onboarding.detect': ({ dir }) => {
+      try {
+        const stack = detectStack(dir);
+        return { stack, overlay: proposeOverlay(stack) };
+      } catch (error) {
+        if (error instanceof DetectError) throw apiError('not-found', error.message, { dir });
+        throw error;
+      }
+    },
+    'files.listDirectories': ({ dir }) => listDirectories(dir, host),
+    'overlay.read': ({ workspace: name }) => {
+      const ws = workspace(name);
+      const overlay = readOverlay(configFile, ws);
+      return { workspace: name, ...overlay, diagnostics: lintDockerfile(overlay.text, { workspacePaths: ws.paths }) };
+    },
+    'overlay.write': ({ workspace: name, text, baseHash }) => {
+      const ws = workspace(name);
+      const overlay = readOverlay(configFile, ws);
+      const { hash, diagnostics } = writeOverlay(overlay.path, text, baseHash, ws);
+      if (!overlay.configured) saveEdits(configFile, host, undefined, [{ op: 'set', path: ['workspaces', name, 'dockerfile'], value: overlay.path }]);
+      return { workspace: name, ...overlay, configured: true, exists: true, text, hash, diagnostics };
     },
 
     'operations.list': () => [...operations.values()].map((operation) => operation.info),
