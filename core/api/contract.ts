@@ -519,6 +519,15 @@ export const calls = {
     output: z.object({ subscription: z.string() }),
   },
   'logs.unfollow': { input: z.strictObject({ subscription: z.string().min(1) }), output: z.object({ stopped: z.boolean() }) },
+  /**
+   * Follows one service's stats as the engine streams them (about one a second): 'stats.sample'
+   * events with this subscription's ID, to this client only, until unfollowed or the container stops.
+   */
+  'stats.follow': {
+    input: z.strictObject({ workspace: workspaceName, service: z.string().min(1).default('agent'), subscription: clientIdSchema.optional() }),
+    output: z.object({ subscription: z.string() }),
+  },
+  'stats.unfollow': { input: z.strictObject({ subscription: z.string().min(1) }), output: z.object({ stopped: z.boolean() }) },
 
   /** Which images a workspace needs and their tags, without building or pulling. Works without an engine. */
   'images.plan': { input: workspaceInput, output: imagePlanSchema },
@@ -592,6 +601,9 @@ export const events = {
   'logs.line': z.object({ subscription: z.string(), line: logLineSchema }),
   /** A log subscription ended by itself (the workspace has no containers, the engine went away), or was unfollowed. */
   'logs.ended': z.object({ subscription: z.string(), error: apiErrorSchema.nullable() }),
+  'stats.sample': z.object({ subscription: z.string(), stats: instanceStatsSchema }),
+  /** A stats subscription ended: unfollowed, the container stopped or went away, or the engine did. */
+  'stats.ended': z.object({ subscription: z.string(), error: apiErrorSchema.nullable() }),
   /** The config file changed on disk (by anyone, this app included); `hash` is null when it was removed. */
   'config.changed': z.object({ file: z.string(), hash: z.string().nullable() }),
 } as const satisfies Record<string, z.ZodType>;

@@ -12,7 +12,7 @@ import { buildWorkspace } from '../images/build.ts';
 import { imageLayerFiles, type ImageLayerFiles } from '../images/layer-files.ts';
 import { imageLayers, type KnownDockerfile } from '../images/layers.ts';
 import { planWorkspace, prepareSteps, tagPlan } from '../images/plan.ts';
-import { getInstance, InstanceNotFoundError, instanceLogs, instanceStats, listInstances, type LogLine } from '../instances/index.ts';
+import { followStats, getInstance, InstanceNotFoundError, instanceLogs, instanceStats, listInstances, type LogLine } from '../instances/index.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
 import { lintDockerfile } from '../lint/index.ts';
 import { DetectError, detectStack } from '../onboarding/detect.ts';
@@ -224,6 +224,42 @@ export function createApi(options: ApiOptions): Api {
     }
   }
 
+  /**
+   * Starts a stream that delivers to one client (two windows may well pick the same ID) and ends
+   * with `endedEvent`. The work begins on a later turn, so the ID reaches the client first.
+   */
+  function openSubscription(
+    context: CallContext,
+    requested: string | undefined,
+    endedEvent: 'logs.ended' | 'stats.ended',
+    run: (signal: AbortSignal, audience: { client: string | undefined }, id: string) => Promise<void>,
+  ): { subscription: string } {
+    const id = requested ?? crypto.randomUUID();
+    const key = subscriptionKey(context.client, id);
+    if (subscriptions.has(key)) throw apiError('invalid-input', `the subscription ID "${id}" is in use; choose another`);
+    const controller = new AbortController();
+    const audience = { client: context.client };
+    subscriptions.set(key, { client: context.client, controller });
+    const ended = (error: unknown) => {
+      subscriptions.delete(key);
+      emit(endedEvent, { subscription: id, error: error === null ? null : safeApiError(error) }, audience);
+    };
+    setTimeout(() => {
+      run(controller.signal, audience, id).then(
+        () => ended(null),
+        (error: unknown) => ended(controller.signal.aborted ? null : error),
+      );
+    }, 0);
+    return { subscription: id };
+  }
+
+  function closeSubscription(context: CallContext, subscription: string): { stopped: boolean } {
+    const found = subscriptions.get(subscriptionKey(context.client, subscription));
+    if (!found) return { stopped: false };
+    found.controller.abort();
+    return { stopped: true };
+  }
+
   const handlers: Handlers = {
     'app.info': () => {
       engine.warmUp();
@@ -305,34 +341,22 @@ export function createApi(options: ApiOptions): Api {
         }
         return docker;
       });
-      // Subscriptions belong to their client: two windows may well pick the same ID.
-      const id = requested ?? crypto.randomUUID();
-      const key = subscriptionKey(context.client, id);
-      if (subscriptions.has(key)) throw apiError('invalid-input', `the subscription ID "${id}" is in use; choose another`);
-      const controller = new AbortController();
-      const audience = { client: context.client };
-      subscriptions.set(key, { client: context.client, controller });
-      const ended = (error: unknown) => {
-        subscriptions.delete(key);
-        emit('logs.ended', { subscription: id, error: error === null ? null : safeApiError(error) }, audience);
-      };
-      // As for operations: the subscription ID reaches the client before its first line.
-      setTimeout(() => {
-        instanceLogs(docker, name, { follow: true, tail, since, service, signal: controller.signal, onError }, (line) =>
-          emit('logs.line', { subscription: id, line }, audience),
-        ).then(
-          () => ended(null),
-          (error: unknown) => ended(controller.signal.aborted ? null : error),
-        );
-      }, 0);
-      return { subscription: id };
+      return openSubscription(context, requested, 'logs.ended', (signal, audience, id) =>
+        instanceLogs(docker, name, { follow: true, tail, since, service, signal, onError }, (line) => emit('logs.line', { subscription: id, line }, audience)),
+      );
     },
-    'logs.unfollow': ({ subscription }, context) => {
-      const found = subscriptions.get(subscriptionKey(context.client, subscription));
-      if (!found) return { stopped: false };
-      found.controller.abort();
-      return { stopped: true };
+    'logs.unfollow': ({ subscription }, context) => closeSubscription(context, subscription),
+    'stats.follow': async ({ workspace: name, service, subscription: requested }, context) => {
+      const { docker, container } = await withEngine(async (docker) => {
+        const container = (await getInstance(docker, name))?.services.find((candidate) => candidate.service === service);
+        if (!container) throw new InstanceNotFoundError(name, service);
+        return { docker, container };
+      });
+      return openSubscription(context, requested, 'stats.ended', (signal, audience, id) =>
+        followStats(docker, container.id, (stats) => emit('stats.sample', { subscription: id, stats }, audience), { signal }),
+      );
     },
+    'stats.unfollow': ({ subscription }, context) => closeSubscription(context, subscription),
 
     'images.plan': async ({ workspace: name }) => {
       const ws = workspace(name);

@@ -3,5 +3,5 @@ export { mapDockerEvent, watchInstances, type ContainerEvent, type ContainerEven
 export { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, projectName, SERVICE_LABEL, SERVICE_ORDER, WORKSPACE_LABEL } from './labels.ts';
 export { deriveWorkspaceState, getInstance, InstanceNotFoundError, listInstances, type ContainerHealth, type Instance, type PortBinding, type ServiceStatus, type WorkspaceState } from './list.ts';
 export { instanceLogs, type LogLine, type LogOptions } from './logs.ts';
-export { computeStats, instanceStats, type InstanceStats } from './stats.ts';
+export { computeStats, followStats, instanceStats, type InstanceStats } from './stats.ts';
 export type { OutputStream } from '../docker/streams.ts';

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { validTime } from './list.ts';
-import { sleep } from '../docker/streams.ts';
+import { JsonLinesParser, sleep } from '../docker/streams.ts';
 
 /** One container's resource use right now. */
 export interface InstanceStats {
@@ -57,6 +57,36 @@ export async function instanceStats(docker: Docker, containerId: string, { inter
   await sleep(intervalMs);
   const second = await sample();
   return { ...computeStats(second, first), id: inspected.Id, running: true, uptimeSeconds: uptimeSeconds(inspected.State.StartedAt) };
+}
+
+/**
+ * A running container's stats as the engine streams them (about one sample a second, pushed by the
+ * engine: nothing polls), until the container stops or the signal aborts. Each streamed sample
+ * carries its own previous reading, so every one has a CPU rate.
+ */
+export async function followStats(docker: Docker, containerId: string, onStats: (stats: InstanceStats) => void, { signal }: { signal?: AbortSignal } = {}): Promise<void> {
+  const container = docker.getContainer(containerId);
+  const inspected = await container.inspect();
+  if (!inspected.State.Running) {
+    onStats({ ...computeStats({}), id: inspected.Id, running: false, uptimeSeconds: null });
+    return;
+  }
+  const stream = (await container.stats({ stream: true })) as unknown as NodeJS.ReadableStream;
+  const parser = new JsonLinesParser<StatsSample>((sample) => {
+    // The last sample of a stopped container is all zeros, with no read time.
+    const running = Boolean(sample.read && !sample.read.startsWith('0001-'));
+    onStats({ ...computeStats(running ? sample : {}), id: inspected.Id, running, uptimeSeconds: running ? uptimeSeconds(inspected.State.StartedAt) : null });
+  });
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => parser.push(chunk));
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+    stream.on('error', (error: Error) => (signal?.aborted ? resolve() : reject(error)));
+    signal?.addEventListener('abort', () => {
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+      resolve();
+    });
+  });
 }
 
 /** Seconds from `startedAt` to `now`, or null for Docker's zero time. */
