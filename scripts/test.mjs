@@ -1,5 +1,6 @@
-// Runs every test the project has: the type check, the Deno check, and the vitest projects (unit,
-// integration against the real engine). The last line is "N passed, N failed" with the real totals.
+// Runs every test the project has: the type checks, the Deno check, and the vitest projects (unit,
+// integration against the real engine, e2e: the app in Chromium). The last line is "N passed, N
+// failed" with the real totals.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,14 +26,19 @@ function step(name, command, args) {
 }
 
 step('type check (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+step('type check the renderer (DOM, no Node)', bin('tsc'), ['--noEmit', '-p', 'renderer/tsconfig.json']);
+step("type check the renderer's tests", bin('tsc'), ['--noEmit', '-p', 'renderer/tsconfig.node.json']);
 step('deno check core/cli.ts', bin('deno'), ['check', 'core/cli.ts']);
 if (!step('build the CLI bundle', process.execPath, ['scripts/build-cli.mjs'])) {
   console.log('The CLI tests need the bundle; fix the build first.');
 }
+if (!step('build the renderer (vite)', bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'])) {
+  console.log('The end-to-end tests serve the built renderer; fix the build first.');
+}
 
 const report = path.join(results, 'vitest.json');
 fs.rmSync(report, { force: true });
-console.log('\n▶ vitest (unit + integration)');
+console.log('\n▶ vitest (unit, integration, e2e)');
 spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',

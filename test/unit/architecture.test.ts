@@ -64,6 +64,28 @@ describe('layering (DESIGN.md)', () => {
     expect(found).toEqual([]);
   });
 
+  it('keeps electron/ a thin shell: core only through core/api, Electron at run time only in main.ts and preload.ts', () => {
+    const electronDir = path.join(root, 'electron');
+    // Where the config lives is needed to create the registry, before any API exists.
+    const allowedCore = [path.join(root, 'core', 'api'), path.join(root, 'core', 'config', 'paths.ts')];
+    const found = violations('electron', (specifier, file) => {
+      if (/^(react|react-dom)(\/|$)/.test(specifier)) return `imports ${specifier}`;
+      if (nodeBuiltins.has(specifier.split('/')[0] ?? '')) return `imports the builtin ${specifier} without the node: prefix`;
+      if (specifier.startsWith('.')) {
+        const target = path.resolve(path.dirname(file), specifier);
+        if (!/\.ts$/.test(specifier)) return `relative import without .ts extension: ${specifier}`;
+        if (target.startsWith(electronDir + path.sep)) return null;
+        if (!allowedCore.some((allowed) => target === allowed || target.startsWith(allowed + path.sep))) return `reaches past core/api: ${specifier}`;
+      }
+      return null;
+    });
+    const runtimeElectron = sourceFiles('electron')
+      .filter((file) => !['main.ts', 'preload.ts'].includes(path.basename(file)))
+      .filter((file) => /^import\s+(?!type\b)[^;]*\bfrom\s+['"]electron['"]/m.test(fs.readFileSync(file, 'utf8')))
+      .map((file) => `${path.relative(root, file)}: imports electron at run time (take its objects as parameters; import types only)`);
+    expect([...found, ...runtimeElectron]).toEqual([]);
+  });
+
   it('flags a violation when one is present', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paddock-arch-'));
     try {

@@ -1,0 +1,28 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { connectFromPage } from './api/client.ts';
+import { App } from './App.tsx';
+import { createAppStore, syncStore } from './store/app-store.ts';
+import { StoreProvider } from './store/react.tsx';
+import { applyTheme } from './store/theme.ts';
+import './styles/theme.css';
+import './styles/app.css';
+
+const client = connectFromPage();
+const store = createAppStore(client);
+// Before the first paint, so a dark-mode user never sees a flash of the light theme.
+applyTheme(store.getState().theme);
+store.subscribe((state, previous) => {
+  if (state.theme !== previous.theme) applyTheme(state.theme);
+});
+syncStore(store, client);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <StoreProvider store={store} client={client}>
+      <App />
+    </StoreProvider>
+  </StrictMode>,
+);
