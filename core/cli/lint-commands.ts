@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { displayPath } from '../config/paths.ts';
-import { BLOCKING, lintDockerfile, type Diagnostic, type Severity } from '../lint/index.ts';
-import { DetectError, detectStack } from '../onboarding/detect.ts';
-import { proposeOverlay } from '../onboarding/overlay.ts';
+import type { Diagnostic, Severity } from '../lint/index.ts';
 import type { DetectResult, Evidence } from '../onboarding/types.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -39,6 +37,8 @@ const lint: Command = {
       const reason = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
       throw new UsageError(`cannot read ${file}: ${reason}`);
     }
+    // Loaded here: the Dockerfile parsers are large, and only these commands need them at start-up.
+    const { BLOCKING, lintDockerfile } = await import('../lint/index.ts');
     const diagnostics = lintDockerfile(text);
     const failed = diagnostics.some((diagnostic) => BLOCKING.has(diagnostic.severity));
     if (context.json) {
@@ -96,6 +96,7 @@ const detect: Command = {
   summary: "Detect a project's stack and propose an overlay Dockerfile for it",
   maxPositionals: 1,
   async run(context) {
+    const [{ DetectError, detectStack }, { proposeOverlay }] = await Promise.all([import('../onboarding/detect.ts'), import('../onboarding/overlay.ts')]);
     const dir = path.resolve(context.io.cwd, context.positionals[0] ?? '.');
     let result: DetectResult;
     try {

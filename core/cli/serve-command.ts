@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
-import { createApi } from '../api/handlers.ts';
-import { serve } from '../api/serve.ts';
 import { dataDir } from '../config/paths.ts';
 import type { Command } from './commands.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -46,6 +44,8 @@ const serveCommand: Command = {
     const port = typeof portOption === 'string' ? Number(portOption) : 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number (1-65535), or 0 for a free one');
     const { io } = context;
+    // The API and its WebSocket server load only for this command: no other command needs them.
+    const [{ createApi }, { serve }] = await Promise.all([import('../api/handlers.ts'), import('../api/serve.ts')]);
     const api = createApi({
       configFile: context.configFile,
       env: io.env,

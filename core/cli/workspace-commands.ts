@@ -1,7 +1,6 @@
 import process from 'node:process';
 import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts';
 import { AGENT_SESSION, servesOpenCode, workspaceModel, workspacePort } from '../compose/model.ts';
-import { composeYaml } from '../compose/yaml.ts';
 import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareSidecar } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
@@ -132,6 +131,7 @@ const composeCommand: Command = {
       ...launchOptions(context),
     });
     if (!plan.image) context.io.stdout(`# The agent image is not built yet; \`paddock build ${ws.name}\` gives it its tag.\n`);
+    const { composeYaml } = await import('../compose/yaml.ts');
     context.io.stdout(composeYaml(model));
     return EXIT.ok;
   },
