@@ -4,6 +4,7 @@ import { InlineCode } from '../components/InlineCode.tsx';
 import { displayPath, formatRelative } from '../lib/format.ts';
 import { useApp } from '../store/react.tsx';
 import type { ThemePreference } from '../store/theme.ts';
+import { EngineNotice } from '../components/EngineNotice.tsx';
 
 const THEMES: Array<{ value: ThemePreference; label: string; hint: string }> = [
   { value: 'system', label: 'System', hint: 'Follows your operating system' },
@@ -86,23 +87,7 @@ function EngineSection() {
           </div>
         )}
       </dl>
-      {engine.state === 'unavailable' && (
-        <div className="notice notice-danger" role="alert">
-          <div className="notice-body">
-            <p className="notice-title">Docker is not reachable</p>
-            {engine.message && (
-              <p className="notice-message">
-                <InlineCode text={engine.message} />
-              </p>
-            )}
-            {engine.hint && (
-              <p className="notice-hint">
-                <InlineCode text={engine.hint} />
-              </p>
-            )}
-          </div>
-        </div>
-      )}
+      <EngineNotice />
       {doctor.error && <ErrorNotice error={doctor.error} compact />}
       {report && (
         <ul className="checks" aria-label="Checks">
