@@ -62,10 +62,8 @@ const serveCommand: Command = {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${port} on 127.0.0.1 is taken; pick another with --port, or leave it out for a free one`);
       throw error;
     }
-    const redirect = context.options['no-open'] === true ? null : openBrowser(server.url, dataDir(io.env), server.port);
-    if (context.json) io.stdout(`${JSON.stringify({ url: server.url, port: server.port, token: server.token })}\n`);
-    else io.stdout(`Paddock is serving at ${context.style.bold(server.url)}\nOpen that address (it carries the access token). Press Ctrl-C to stop.\n`);
-    await new Promise<void>((resolve) => {
+    // Listening for the signals before the address is printed: whoever reads it may stop us at once.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         process.removeListener('SIGINT', stop);
         process.removeListener('SIGTERM', stop);
@@ -74,6 +72,10 @@ const serveCommand: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    const redirect = context.options['no-open'] === true ? null : openBrowser(server.url, dataDir(io.env), server.port);
+    if (context.json) io.stdout(`${JSON.stringify({ url: server.url, port: server.port, token: server.token })}\n`);
+    else io.stdout(`Paddock is serving at ${context.style.bold(server.url)}\nOpen that address (it carries the access token). Press Ctrl-C to stop.\n`);
+    await stopped;
     if (!context.json) io.stdout('Stopping…\n');
     await server.close();
     await api.close();

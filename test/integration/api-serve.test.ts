@@ -241,6 +241,15 @@ describeWithDocker('paddock serve against the real engine', () => {
       await client.event('instances.changed', (payload) => payload.workspace === ws && payload.instance === null);
     });
 
+    it('stops cleanly when told to the moment it prints its address', async () => {
+      // Whoever reads the address may stop it at once: the signal must never find it unprepared.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const quick = await startServe(runtime, sandbox.home, sandbox.config);
+        quick.child.kill('SIGTERM');
+        expect(await quick.exited).toBe(0);
+      }
+    });
+
     it('stops cleanly on SIGTERM', async () => {
       client.ws.close();
       served.child.kill('SIGTERM');
