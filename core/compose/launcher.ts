@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
-import { demuxToText } from '../docker/streams.ts';
+import { demuxToText, StreamDemuxer } from '../docker/streams.ts';
 import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
+import { FIREWALL_READY_LINE } from '../sandbox/firewall.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { withWorkspaceLock } from './lock.ts';
@@ -203,8 +204,36 @@ async function waitReady(container: Docker.Container, service: ServiceName, test
     }
     if (test && (await passesHealthTest(container, test))) return info;
     if (Date.now() > deadline) throw new LaunchError(`the ${service} container did not become healthy within ${Math.round(timeoutMs / 1000)} s:\n${await logsTail(container)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Resolves true as soon as the container prints `line` (its output so far included), false when
+ * its output ends first (it exited) or the time is up. Docker's own health check would only see
+ * the firewall ready half a second later, and polling it with exec costs a round trip each time.
+ */
+async function printed(container: Docker.Container, line: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  return new Promise<boolean>((resolve) => {
+    let text = '';
+    const finish = (seen: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+      stream.destroy();
+      resolve(seen);
+    };
+    const abort = () => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    signal?.addEventListener('abort', abort);
+    const demuxer = new StreamDemuxer((_, payload) => {
+      text += payload.toString('utf8');
+      if (text.includes(line)) finish(true);
+    });
+    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+    stream.on('end', () => finish(false));
+    stream.on('error', () => finish(false));
+  });
 }
 
 async function converge(
@@ -298,7 +327,16 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     });
     emit({ type: 'service', service: 'firewall', action: firewall.action, id: firewall.container.id });
     emit({ type: 'waiting', service: 'firewall', until: 'healthy' });
-    const fwReady = waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
+    // A firewall just started says on its output when the rules are in (the line follows the ready
+    // file); waitReady covers the rest: one already running, and saying why one failed.
+    const waitFirewall = () => waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
+    const fwReady =
+      firewall.action === 'kept'
+        ? waitFirewall()
+        : printed(firewall.container, FIREWALL_READY_LINE, 30_000, options.signal).then(async (seen) => {
+            const info = seen ? await firewall.container.inspect() : null;
+            return info?.State.Running ? info : waitFirewall();
+          });
     // Awaited below, before anything starts; meanwhile the others are created in parallel with the
     // firewall installing its rules, which is most of what starting a stopped workspace waits for.
     fwReady.catch(() => undefined);

@@ -7,6 +7,8 @@ export const BLOCKED_IPV6 = ['fc00::/7', 'fe80::/10', 'fec0::/10', '::ffff:0:0/9
 
 export const FIREWALL_READY_FILE = '/tmp/paddock-firewall-ready';
 export const FIREWALL_STATUS_FILE = '/tmp/paddock-firewall-status';
+/** Printed once the rules are in and the ready file exists: up watches the output for it. */
+export const FIREWALL_READY_LINE = 'paddock-firewall: egress rules installed';
 
 export interface FirewallPolicy {
   allowedHosts: string[];
@@ -94,9 +96,9 @@ ${BLOCKED_IPV6.map((cidr) => `add6 -d ${cidr} -j REJECT`).join('\n')}
 ${policy.egress === 'allowlist' ? 'add4 -j REJECT\nadd6 -j REJECT' : ''}
 
 echo "backends: $v4 \${v6:-none}" >> "$status"
-echo "paddock-firewall: egress rules installed ($v4, \${v6:-no IPv6})"
-cat "$status" >&2
 touch ${FIREWALL_READY_FILE}
+echo "${FIREWALL_READY_LINE} ($v4, \${v6:-no IPv6})"
+cat "$status" >&2
 exec sleep infinity
 `;
 }

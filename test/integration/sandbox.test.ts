@@ -179,6 +179,33 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     expect(changed.services).toMatchObject({ firewall: { action: 'kept' }, agent: { action: 'recreated' } });
   }, 600_000);
 
+  it('fails closed: when the firewall cannot install its rules, the agent never starts and up says why', async () => {
+    // A base whose iptables always fails: the firewall image built on it cannot filter anything.
+    const broken = `paddock-it-noiptables-${id}:1`;
+    fs.writeFileSync(path.join(project, 'noiptables.Dockerfile'), `FROM ${TEST_BASE_IMAGE}\nRUN for tool in iptables iptables-legacy ip6tables ip6tables-legacy; do printf '#!/bin/sh\\nexit 1\\n' > /usr/local/sbin/$tool; chmod +x /usr/local/sbin/$tool; done\n`);
+    execFileSync('docker', ['build', '-q', '-t', broken, '-f', path.join(project, 'noiptables.Dockerfile'), project], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    const name = `closed-${id}`;
+    workspaces.push(name);
+    try {
+      const text = `[base]\nfrom = "${broken}"\n[workspaces.${name}]\npaths = ["${project}"]\nagent = "shell"\nimage = "paddock-it-testhost:1"\n`;
+      const failure = await up(resolveWorkspace(validateConfigText(text, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
+        docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+      }).catch((error: Error) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toMatch(/firewall container exited with code 1/);
+      expect((failure as Error).message).toMatch(/iptables works with neither the nft nor the legacy backend/);
+      const agent = await docker.getContainer(`paddock-${name}-agent-1`).inspect().catch(() => null);
+      expect(agent === null || (!agent.State.Running && agent.State.StartedAt.startsWith('0001-'))).toBe(true);
+    } finally {
+      await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true });
+      for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['dev.paddock.role=firewall'] }) })) {
+        const info = await docker.getImage(image.Id).inspect();
+        if (info.Config.Labels?.['dev.paddock.from'] === broken) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      }
+      await docker.getImage(broken).remove({ force: true }).catch(() => undefined);
+    }
+  }, 600_000);
+
   it('cuts the agent off when the firewall dies, and up repairs it', async () => {
     await docker.getContainer(`paddock-${ws}-firewall-1`).kill();
     expect((await tcp(ws, hosts.allowed.v4)).output).not.toContain('hello');
