@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { StateBadge } from './components/StateBadge.tsx';
 import { useDisplayState } from './lib/workspace-state.ts';
-import { href, useRoute, type Route } from './router.ts';
+import { href, routeWorkspace, useRoute, type Route } from './router.ts';
 import { useApp } from './store/react.tsx';
 import { SettingsView } from './views/SettingsView.tsx';
 import { WorkspacesView } from './views/WorkspacesView.tsx';
@@ -12,6 +12,10 @@ const WorkspaceView = lazy(() => import('./views/WorkspaceView.tsx').then((modul
 const DefaultsView = lazy(() => import('./views/DefaultsView.tsx').then((module) => ({ default: module.DefaultsView })));
 const InstanceView = lazy(() => import('./views/InstanceView.tsx').then((module) => ({ default: module.InstanceView })));
 const OperationView = lazy(() => import('./views/OperationView.tsx').then((module) => ({ default: module.OperationView })));
+// CodeMirror comes with these, so only the editor and the onboarding ever load it.
+const DockerfileView = lazy(() => import('./views/DockerfileView.tsx').then((module) => ({ default: module.DockerfileView })));
+const LayersView = lazy(() => import('./views/LayersView.tsx').then((module) => ({ default: module.LayersView })));
+const OnboardingView = lazy(() => import('./views/OnboardingView.tsx').then((module) => ({ default: module.OnboardingView })));
 
 function CurrentView({ route }: { route: Route }) {
   switch (route.view) {
@@ -19,6 +23,12 @@ function CurrentView({ route }: { route: Route }) {
       return <WorkspacesView />;
     case 'workspace':
       return <WorkspaceView key={route.name} name={route.name} />;
+    case 'dockerfile':
+      return <DockerfileView key={route.name} name={route.name} line={route.line} />;
+    case 'layers':
+      return <LayersView key={route.name} name={route.name} />;
+    case 'onboarding':
+      return <OnboardingView />;
     case 'defaults':
       return <DefaultsView />;
     case 'instance':
@@ -31,7 +41,7 @@ function CurrentView({ route }: { route: Route }) {
 }
 
 function isSection(route: Route, section: 'workspaces' | 'defaults' | 'settings'): boolean {
-  if (section === 'workspaces') return route.view === 'workspaces' || route.view === 'workspace' || route.view === 'instance' || route.view === 'operation';
+  if (section === 'workspaces') return route.view !== 'defaults' && route.view !== 'settings';
   return route.view === section;
 }
 
@@ -98,9 +108,9 @@ export function App() {
     }
     main.current?.focus({ preventScroll: true });
     main.current?.scrollTo?.({ top: 0 });
-  }, [route.view, 'name' in route ? route.name : 'id' in route ? route.id : '']);
+  }, [route.view, routeWorkspace(route) ?? ('id' in route ? route.id : '')]);
 
-  const currentName = route.view === 'instance' || route.view === 'workspace' ? route.name : null;
+  const currentName = routeWorkspace(route);
   return (
     <div className="app">
       <button type="button" className="skip-link" onClick={() => main.current?.focus()}>

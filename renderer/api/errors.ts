@@ -94,6 +94,10 @@ export function describeError(error: ApiError): UserFacingError {
       return { title: 'That operation is over', message, hint: null };
     case 'subscription-not-found':
       return { title: 'The log stream ended', message, hint: null };
+    case 'lint-fatal':
+      return { title: 'The Dockerfile was not saved', message, hint: 'Fix what the editor marks “Must be fixed”, then save again.' };
+    case 'not-found':
+      return { title: 'Not found', message, hint: null };
     case 'cancelled':
       return { title: 'Cancelled', message: 'The operation was cancelled.', hint: null };
     case 'internal':

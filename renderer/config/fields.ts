@@ -32,7 +32,7 @@ export interface FieldGroup {
   fields: FieldSpec[];
 }
 
-const AGENTS = [
+export const AGENTS = [
   { value: 'opencode', label: 'OpenCode' },
   { value: 'claude', label: 'Claude Code' },
   { value: 'codex', label: 'Codex' },

@@ -191,16 +191,29 @@ export function applyProgress(operation: Operation, event: ProgressEvent): Opera
   }
 }
 
-interface BuildFailedDetails {
+/** A 'build-failed' error's details: the failing image and step, where the step is, what it printed last. */
+export interface BuildFailedDetails {
   tag: string;
   step: number | null;
+  instruction: string | null;
+  /** The step's line in `source`, when the engine's step could be traced back to it. */
+  line: number | null;
+  /** The Dockerfile that failed (a path, a URL, or `embedded (…)`). */
+  source: string | null;
   output: string[];
 }
 
-function buildFailure(error: ApiError): BuildFailedDetails | null {
-  const details = error.details as Partial<BuildFailedDetails> | undefined;
+export function buildFailure(error: ApiError): BuildFailedDetails | null {
+  const details = error.details as Partial<Record<keyof BuildFailedDetails, unknown>> | undefined;
   if (error.code !== 'build-failed' || !details || typeof details.tag !== 'string') return null;
-  return { tag: details.tag, step: typeof details.step === 'number' ? details.step : null, output: Array.isArray(details.output) ? details.output.map(String) : [] };
+  return {
+    tag: details.tag,
+    step: typeof details.step === 'number' ? details.step : null,
+    instruction: typeof details.instruction === 'string' ? details.instruction : null,
+    line: typeof details.line === 'number' ? details.line : null,
+    source: typeof details.source === 'string' ? details.source : null,
+    output: Array.isArray(details.output) ? details.output.map(String) : [],
+  };
 }
 
 /** The end of an operation: its result, or its error with the failing image and step marked. */

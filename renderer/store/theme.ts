@@ -1,15 +1,8 @@
+import { storage } from '../lib/storage.ts';
+
 export type ThemePreference = 'system' | 'light' | 'dark';
 
 const STORAGE_KEY = 'paddock.theme';
-
-function storage(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    // A sandboxed or file:// page may refuse storage access outright.
-    return null;
-  }
-}
 
 export function readThemePreference(): ThemePreference {
   const stored = storage()?.getItem(STORAGE_KEY);

@@ -210,6 +210,16 @@ export function InstanceView({ name }: { name: string }) {
               Settings
             </a>
           )}
+          {inConfig && (
+            <a className="button button-quiet" href={href({ view: 'dockerfile', name })}>
+              Customize image
+            </a>
+          )}
+          {inConfig && (
+            <a className="button button-quiet" href={href({ view: 'layers', name })}>
+              Layers
+            </a>
+          )}
         </div>
       </header>
       <EngineNotice />

@@ -1,6 +1,6 @@
 import { useId } from 'react';
+import { DoctorChecks } from '../components/DoctorChecks.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
-import { InlineCode } from '../components/InlineCode.tsx';
 import { displayPath, formatRelative } from '../lib/format.ts';
 import { useApp } from '../store/react.tsx';
 import type { ThemePreference } from '../store/theme.ts';
@@ -33,8 +33,6 @@ function ThemeChoice() {
     </fieldset>
   );
 }
-
-const CHECK_LABELS = { ok: 'OK', warn: 'Warning', fail: 'Failed', skip: 'Skipped' } as const;
 
 function EngineSection() {
   const engine = useApp((state) => state.engine);
@@ -89,24 +87,7 @@ function EngineSection() {
       </dl>
       <EngineNotice />
       {doctor.error && <ErrorNotice error={doctor.error} compact />}
-      {report && (
-        <ul className="checks" aria-label="Checks">
-          {report.checks.map((check) => (
-            <li key={check.id} className={`check check-${check.status}`}>
-              <span className="check-status">{CHECK_LABELS[check.status]}</span>
-              <div>
-                <p className="check-title">{check.title}</p>
-                <p className="check-detail">{check.detail}</p>
-                {check.hint && (
-                  <p className="check-hint">
-                    <InlineCode text={check.hint} />
-                  </p>
-                )}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      {report && <DoctorChecks report={report} />}
     </section>
   );
 }

@@ -116,7 +116,17 @@ export function WorkspaceView({ name }: { name: string }) {
             </p>
           )}
         </div>
-        {exists && <StateBadge state={state} />}
+        {exists && (
+          <div className="view-actions">
+            <StateBadge state={state} />
+            <a className="button button-quiet" href={href({ view: 'dockerfile', name })}>
+              Customize image
+            </a>
+            <a className="button button-quiet" href={href({ view: 'layers', name })}>
+              Layers
+            </a>
+          </div>
+        )}
       </header>
       {body}
     </div>

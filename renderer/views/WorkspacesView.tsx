@@ -39,7 +39,10 @@ function LastBuild({ name, image }: { name: string; image: string }) {
   if (info.status === 'error') return <span className="text-muted">{describeError(info.error).title}</span>;
   return (
     <span>
-      {info.createdAt ? `Built ${formatRelative(info.createdAt)}` : 'Built'} · {formatBytes(info.size)}
+      {info.createdAt ? `Built ${formatRelative(info.createdAt)}` : 'Built'} · {formatBytes(info.size)} ·{' '}
+      <a href={href({ view: 'layers', name })} aria-label={`Layers of ${name}'s image`}>
+        layers
+      </a>
     </span>
   );
 }
@@ -134,6 +137,9 @@ function WorkspaceCard({ workspace, home }: { workspace: WorkspaceSummary; home:
         <a className="button button-quiet" href={href({ view: 'workspace', name })} aria-label={`Settings of ${name}`}>
           Settings
         </a>
+        <a className="button button-quiet" href={href({ view: 'dockerfile', name })} aria-label={`Customize the image of ${name}`}>
+          Customize image
+        </a>
       </div>
     </article>
   );
@@ -197,9 +203,14 @@ export function WorkspacesView() {
   } else if (config.workspaces.length === 0) {
     body = (
       <EmptyState title="No workspaces yet">
-        <p>
-          A workspace is a project folder that an AI agent works on inside a sandboxed container. Give it a name and the folder, and Paddock does the rest.
-        </p>
+        <p>A workspace is a project folder that an AI agent works on inside a sandboxed container.</p>
+        <div className="empty-state-lead">
+          <a className="button button-primary" href={href({ view: 'onboarding' })}>
+            Set up your first workspace
+          </a>
+          <span className="text-muted">Checks Docker, detects your project’s stack, proposes and builds its image, and starts the agent.</span>
+        </div>
+        <p className="text-muted">Or give a name and a folder now, and set up the rest later:</p>
         <AddWorkspaceForm />
         <details className="disclosure">
           <summary>Prefer the config file?</summary>
@@ -232,10 +243,17 @@ export function WorkspacesView() {
             </p>
           )}
         </div>
-        {canAdd && !adding && (
-          <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
-            Add workspace
-          </button>
+        {canAdd && (
+          <div className="view-actions">
+            {!adding && (
+              <button type="button" className="button button-quiet" onClick={() => setAdding(true)}>
+                Quick add
+              </button>
+            )}
+            <a className="button button-primary" href={href({ view: 'onboarding' })}>
+              New workspace
+            </a>
+          </div>
         )}
       </header>
       <EngineNotice />
