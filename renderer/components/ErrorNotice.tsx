@@ -3,9 +3,17 @@ import type { ApiError } from '../../core/api/contract.ts';
 import { describeError } from '../api/errors.ts';
 import { InlineCode } from './InlineCode.tsx';
 
-/** An error in the words of errors.ts: what kind of problem, the engine's explanation, what to do. */
-export function ErrorNotice({ error, actions, compact = false }: { error: ApiError; actions?: ReactNode; compact?: boolean }) {
+/**
+ * An error in the words of errors.ts: what kind of problem, the engine's explanation, what to do;
+ * with `onRetry`, a Try again button.
+ */
+export function ErrorNotice({ error, actions, compact = false, onRetry }: { error: ApiError; actions?: ReactNode; compact?: boolean; onRetry?: () => void }) {
   const { title, message, hint } = describeError(error);
+  const retry = onRetry && (
+    <button type="button" className={`button${compact ? ' button-small' : ''}`} onClick={onRetry}>
+      Try again
+    </button>
+  );
   return (
     <div className={`notice notice-danger${compact ? ' notice-compact' : ''}`} role="alert">
       <div className="notice-body">
@@ -21,7 +29,12 @@ export function ErrorNotice({ error, actions, compact = false }: { error: ApiErr
           </p>
         )}
       </div>
-      {actions && <div className="notice-actions">{actions}</div>}
+      {(actions || retry) && (
+        <div className="notice-actions">
+          {actions}
+          {retry}
+        </div>
+      )}
     </div>
   );
 }

@@ -93,11 +93,7 @@ export function LayerFiles({ image, index }: { image: string; index: number }) {
       <ErrorNotice
         error={files.error}
         compact
-        actions={
-          <button type="button" className="button button-small" onClick={load}>
-            Try again
-          </button>
-        }
+        onRetry={load}
       />
     );
   }

@@ -39,11 +39,7 @@ export function DetectStep({ folder, detection, onDetected, onBack, onNext }: { 
       {error && (
         <ErrorNotice
           error={error}
-          actions={
-            <button type="button" className="button" onClick={() => setAttempt((n) => n + 1)}>
-              Try again
-            </button>
-          }
+          onRetry={() => setAttempt((n) => n + 1)}
         />
       )}
       {!stack && !error && (

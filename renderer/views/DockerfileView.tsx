@@ -264,11 +264,7 @@ export function DockerfileView({ name, line }: { name: string; line?: number }) 
     body = (
       <ErrorNotice
         error={error}
-        actions={
-          <button type="button" className="button" onClick={() => setAttempt((n) => n + 1)}>
-            Try again
-          </button>
-        }
+        onRetry={() => setAttempt((n) => n + 1)}
       />
     );
   } else if (!file) {

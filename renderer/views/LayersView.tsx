@@ -138,11 +138,7 @@ export function LayersView({ name }: { name: string }) {
     body = (
       <ErrorNotice
         error={error}
-        actions={
-          <button type="button" className="button" onClick={() => setAttempt((n) => n + 1)}>
-            Try again
-          </button>
-        }
+        onRetry={() => setAttempt((n) => n + 1)}
       />
     );
   } else if (!layers) {

@@ -183,11 +183,7 @@ export function WorkspacesView() {
     body = (
       <ErrorNotice
         error={configError}
-        actions={
-          <button type="button" className="button" onClick={() => void loadConfig()}>
-            Try again
-          </button>
-        }
+        onRetry={() => void loadConfig()}
       />
     );
   } else if (!config) {
