@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { parseMemoryBytes } from '../config/schema.ts';
-import { DIND_CAPABILITIES, DIND_CLIENT, DIND_DATA_TARGET, DIND_DEVICES, DIND_HEALTH_TEST, DIND_HOST, DIND_SCRIPT, DIND_SECURITY_OPT, DIND_SOCKET_DIR } from '../sandbox/dind.ts';
+import { DIND_CAPABILITIES, DIND_CLIENT, DIND_COMMAND, DIND_DATA_TARGET, DIND_DEVICES, DIND_ENV, DIND_HEALTH_TEST, DIND_HOST, DIND_SECURITY_OPT, DIND_SOCKET_DIR, DIND_USER } from '../sandbox/dind.ts';
 import { FIREWALL_READY_FILE, firewallScript } from '../sandbox/firewall.ts';
 
 export const AGENT_PORT = 4096;
@@ -242,12 +242,12 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
           ? {
               name: 'dind',
               image: inputs.dindImage,
-              command: ['sh', '-c', DIND_SCRIPT],
-              user: '1000:1000',
+              command: DIND_COMMAND,
+              user: DIND_USER,
               capAdd: DIND_CAPABILITIES,
               securityOpt: DIND_SECURITY_OPT,
               devices: DIND_DEVICES,
-              env: [],
+              env: DIND_ENV,
               binds: [],
               volumes: [
                 { volume: dockerData, target: DIND_DATA_TARGET },

@@ -223,7 +223,7 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
       const result = await start(name, `${allow}enable_docker = true\n`);
       expect(result.services.dind?.action).toBe('created');
       // No registry is reachable from the test machine, so the inner daemon gets its image by load.
-      await execFileAsync('sh', ['-c', `docker save paddock-it-testhost:1 | docker exec -i paddock-${name}-dind-1 docker --host unix:///paddock-docker/docker.sock load`], { maxBuffer: 1 << 26 });
+      await execFileAsync('sh', ['-c', `docker save paddock-it-testhost:1 | docker exec -i -u 1000:1000 paddock-${name}-dind-1 docker --host unix:///paddock-docker/docker.sock load`], { maxBuffer: 1 << 26 });
     }, 900_000);
 
     it('gives the agent a working docker client on the sidecar\'s socket, not the host\'s', async () => {
@@ -236,8 +236,18 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     }, 120_000);
 
     it('runs the sidecar as UID 1000 without NET_ADMIN, privileges or host mounts', async () => {
+      // Root only for Docker's init (which just reaps and forwards signals) and the prelude that
+      // opens up the TUN node: the daemon and everything under it run as UID 1000 and above.
+      const top = await execFileAsync('docker', ['top', `paddock-${name}-dind-1`, '-eo', 'pid,uid,comm']);
+      const processes = top.stdout.trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/));
+      expect(processes.map(([, , command]) => command)).toContain('dockerd');
+      expect(processes.filter(([, uid]) => Number(uid) < 1000)).toEqual([[expect.any(String), '0', 'docker-init']]);
+      const [kit] = processes.filter(([, , command]) => command === 'rootlesskit').sort(([a], [b]) => Number(a) - Number(b));
+      const status = fs.readFileSync(`/proc/${kit?.[0]}/status`, 'utf8');
+      expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
+      expect(status).toMatch(/^CapPrm:\s+0{16}$/m);
+      expect(status).toMatch(/^CapEff:\s+0{16}$/m);
       const info = await docker.getContainer(`paddock-${name}-dind-1`).inspect();
-      expect(info.Config.User).toBe('1000:1000');
       expect(info.HostConfig.Privileged).toBe(false);
       expect(info.HostConfig.CapDrop).toEqual(['ALL']);
       expect(info.HostConfig.CapAdd).toEqual(['SETUID', 'SETGID', 'SETFCAP']);

@@ -435,7 +435,12 @@ describe('the Docker sidecar (enable_docker)', () => {
 
   it('runs rootless dockerd as UID 1000 with only the ID-mapping capabilities, and never NET_ADMIN', () => {
     const dind = workspaceModel(workspace('enable_docker = true'), inputs()).services.dind;
-    expect(dind).toMatchObject({ name: 'dind', image: 'paddock-dind:latest', user: '1000:1000', capAdd: ['SETUID', 'SETGID', 'SETFCAP'], devices: ['/dev/net/tun'] });
+    expect(dind).toMatchObject({ name: 'dind', image: 'paddock-dind:latest', capAdd: ['SETUID', 'SETGID', 'SETFCAP'], devices: ['/dev/net/tun'] });
+    const [shell, flag, prelude, , daemon] = dind?.command ?? [];
+    expect([shell, flag]).toEqual(['sh', '-c']);
+    expect(prelude).toMatch(/chmod 0666 \/dev\/net\/tun\n[^]*exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all sh -c "\$1"\n$/);
+    expect(daemon).toContain('dockerd-rootless.sh');
+    expect(dind?.healthcheck?.test.slice(0, 5)).toEqual(['CMD', 'setpriv', '--reuid=1000', '--regid=1000', '--clear-groups']);
     expect(dind?.capAdd).not.toContain('NET_ADMIN');
     expect(dind?.capAdd).not.toContain('SYS_ADMIN');
     expect(dind?.securityOpt).not.toContain('privileged');

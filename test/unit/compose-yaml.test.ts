@@ -223,13 +223,15 @@ describe('composeYaml', () => {
     expect(Object.keys(parsed.services)).toEqual(['firewall', 'dind', 'agent']);
     expect(parsed.services.dind).toMatchObject({
       network_mode: 'service:firewall',
-      user: '1000:1000',
+      user: '0:0',
       cap_drop: ['ALL'],
       cap_add: ['SETUID', 'SETGID', 'SETFCAP'],
       devices: ['/dev/net/tun:/dev/net/tun'],
       depends_on: { firewall: { condition: 'service_healthy' } },
     });
     expect(parsed.services.dind.privileged).toBeUndefined();
+    // Root only until the prelude drops to UID 1000; `$1` reaches the shell as written.
+    expect(parsed.services.dind.command[2]).toContain('exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all sh -c "$$1"');
     expect(parsed.services.agent.depends_on).toEqual({ firewall: { condition: 'service_healthy' }, dind: { condition: 'service_healthy' } });
     expect(parsed.volumes).toMatchObject({ docker: { name: 'paddock-web_docker' }, 'docker-socket': { name: 'paddock-web_docker-socket' } });
     expect(parsed.services.agent.volumes).toContainEqual({ type: 'volume', source: 'docker-socket', target: '/paddock-docker' });
