@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { ApiError } from '../../core/api/contract.ts';
 import { asApiError } from '../api/errors.ts';
-import { CopyButton } from '../components/CopyButton.tsx';
+import { Command } from '../components/Command.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { ServiceList } from '../components/OperationProgress.tsx';
 import { AGENTS } from '../config/fields.ts';
@@ -15,15 +15,6 @@ const AGENT_TEXT: Record<string, string> = {
   gemini: 'Google’s Gemini CLI, in a terminal session you attach to.',
   shell: 'No agent: a shell in the sandbox, for your own tools.',
 };
-
-function Command({ text, label }: { text: string; label: string }) {
-  return (
-    <div className="command">
-      <code className="command-text">{text}</code>
-      <CopyButton text={text} label={label} />
-    </div>
-  );
-}
 
 /** Step 6: which agent runs in the workspace, then starting it and how to reach it. */
 export function AgentStep({ name }: { name: string }) {

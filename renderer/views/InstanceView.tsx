@@ -1,4 +1,5 @@
 import type { Instance } from '../../core/api/contract.ts';
+import { Command } from '../components/Command.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EngineNotice } from '../components/EngineNotice.tsx';
@@ -92,6 +93,25 @@ function PortsPanel({ instance, servesOpenCode }: { instance: Instance; servesOp
           })}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** How to reach the agent from the user's own terminal, until the app has a terminal of its own. */
+function AttachPanel({ name, servesOpenCode }: { name: string; servesOpenCode: boolean }) {
+  return (
+    <section className="panel" aria-labelledby="attach-title">
+      <h2 id="attach-title" className="panel-title">
+        Attach
+      </h2>
+      {servesOpenCode ? (
+        <p className="text-muted">Prints the OpenCode client command for this workspace and where its server’s password is kept:</p>
+      ) : (
+        <p className="text-muted">Opens the agent’s terminal session in a terminal of your own. Ctrl-B then D detaches; the agent keeps running:</p>
+      )}
+      <Command text={`paddock attach ${name}`} label={`Copy the command that attaches to ${name}`} />
+      <p className="text-muted">A shell beside the agent, as the same user in the same sandbox:</p>
+      <Command text={`paddock shell ${name}`} label={`Copy the command that opens a shell in ${name}`} />
     </section>
   );
 }
@@ -260,6 +280,7 @@ export function InstanceView({ name }: { name: string }) {
         <div className="instance-grid">
           <ServicesPanel instance={instance} />
           <PortsPanel instance={instance} servesOpenCode={summary?.servesOpenCode ?? false} />
+          {running && <AttachPanel name={name} servesOpenCode={summary?.servesOpenCode ?? false} />}
           <ResourcesPanel workspace={name} running={running} cpuLimit={summary?.cpu ?? null} />
         </div>
       )}

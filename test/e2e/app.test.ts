@@ -148,6 +148,9 @@ describeWithDocker('the app in Chromium, served by paddock serve, against the re
     // Two samples make a line.
     await page.locator('svg.sparkline path[stroke]').first().waitFor({ timeout: 20_000 });
     await page.getByRole('log').getByText('egress rules installed').waitFor({ timeout: 20_000 });
+    const attach = page.getByRole('region', { name: 'Attach' });
+    expect(await attach.locator('code').allTextContents()).toEqual([`paddock attach ${started}`, `paddock shell ${started}`]);
+    expect(await attach.textContent()).toContain('Ctrl-B then D detaches');
     await screenshot('instance');
     const search = page.getByRole('searchbox', { name: 'Search the logs' });
     await search.fill('no line says this');
