@@ -72,11 +72,6 @@ function step(label, args) {
   }
 }
 
-/** The renderer engineer's Vite config, wherever it lives. */
-function viteConfig() {
-  return ['renderer/vite.config.ts', 'vite.config.ts'].map((file) => path.join(root, file)).find((file) => fs.existsSync(file)) ?? null;
-}
-
 /** Runs a child with this terminal, passing Ctrl-C and termination on, and exits with its code. */
 function runAttached(command, args, env = process.env) {
   const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
@@ -88,9 +83,7 @@ function runAttached(command, args, env = process.env) {
 
 function main() {
   step('building the CLI', ['scripts/build-cli.mjs']);
-  const vite = viteConfig();
-  if (vite) step('building the renderer', [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', vite, '--logLevel', 'warn']);
-  else console.warn('npm start: no Vite config (renderer/vite.config.ts) yet, so the renderer is not built');
+  step('building the renderer', ['scripts/build-renderer.mjs']);
   step('building the Electron shell', ['scripts/build-electron.mjs']);
 
   let binary = electronBinary();

@@ -33,7 +33,7 @@ step('deno check core/cli.ts', bin('deno'), ['check', 'core/cli.ts']);
 if (!step('build the CLI bundle', process.execPath, ['scripts/build-cli.mjs'])) {
   console.log('The CLI tests need the bundle; fix the build first.');
 }
-if (!step('build the renderer (vite)', bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'])) {
+if (!step('build the renderer (vite)', process.execPath, ['scripts/build-renderer.mjs'])) {
   console.log('The end-to-end tests serve the built renderer; fix the build first.');
 }
 

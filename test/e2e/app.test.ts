@@ -97,6 +97,13 @@ describeWithDocker('the app in Chromium, served by paddock serve, against the re
     await screenshot('workspaces');
   });
 
+  it("serves React's production build, whatever NODE_ENV the build ran under", async () => {
+    // vitest sets NODE_ENV=test, and the renderer is rebuilt from here when it is stale.
+    const scripts = await page.evaluate(() => Promise.all([...document.querySelectorAll<HTMLScriptElement>('script[src]')].map(async (script) => (await fetch(script.src)).text())));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(script).not.toMatch(/jsxDEV|react-dom\.development/);
+  });
+
   it("starts a workspace from the UI and shows it running within a second of the engine's event", async ({ annotate }) => {
     const watch = await watchEngineEvents(docker, started);
     try {

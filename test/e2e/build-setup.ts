@@ -37,6 +37,6 @@ function run(what: string, command: string, args: string[]): void {
 export default function setup(): void {
   if (builtAt('dist/cli.mjs') < newestSource(['core'])) run('building the CLI bundle', process.execPath, ['scripts/build-cli.mjs']);
   if (builtAt('dist/renderer/index.html') < newestSource(['renderer', 'core/api'])) {
-    run('building the renderer', process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+    run('building the renderer', process.execPath, ['scripts/build-renderer.mjs']);
   }
 }
