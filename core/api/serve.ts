@@ -208,7 +208,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       send(
         response,
         503,
-        page('The Paddock app is not built', `There is no ${index}. Build the renderer into dist/renderer (\`npx vite build --config renderer/vite.config.ts\` in the Paddock folder), then reload this page.`),
+        page('The Paddock app is not built', `There is no ${index}. Build the renderer into dist/renderer (\`npm run build:renderer\` in the Paddock folder), then reload this page.`),
         'text/html; charset=utf-8',
         {},
         head,

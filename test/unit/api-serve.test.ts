@@ -234,7 +234,7 @@ describe('paddock serve without a built app', () => {
       const answer = await request(server.port, '/', { cookie: `${cookieName(server.port)}=t` });
       expect(answer.status).toBe(503);
       expect(answer.body).toMatch(/not built/);
-      expect(answer.body).toMatch(/vite build/);
+      expect(answer.body).toMatch(/npm run build:renderer/);
     } finally {
       await server.close();
       await api.close();

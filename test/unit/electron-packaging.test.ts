@@ -77,7 +77,7 @@ describe('package.json', () => {
     expect(pkg.main).toBe('dist/electron/main.cjs');
     expect(pkg.scripts.start).toBe('node scripts/start.mjs');
     expect(pkg.scripts['build:electron']).toBe('node scripts/build-electron.mjs');
-    expect(pkg.scripts.dist).toMatch(/build-cli\.mjs.*vite build.*build-electron\.mjs.*electron-builder$/);
+    expect(pkg.scripts.dist).toMatch(/build-cli\.mjs.*build-renderer\.mjs.*build-electron\.mjs.*electron-builder$/);
   });
 });
 
