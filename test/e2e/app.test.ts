@@ -99,7 +99,7 @@ describeWithDocker('the app in Chromium, served by paddock serve, against the re
 
   it("serves React's production build, whatever NODE_ENV the build ran under", async () => {
     // vitest sets NODE_ENV=test, and the renderer is rebuilt from here when it is stale.
-    const scripts = await page.evaluate(() => Promise.all([...document.querySelectorAll<HTMLScriptElement>('script[src]')].map(async (script) => (await fetch(script.src)).text())));
+    const scripts = (await page.evaluate("Promise.all([...document.querySelectorAll('script[src]')].map(async (script) => (await fetch(script.src)).text()))")) as string[];
     expect(scripts.length).toBeGreaterThan(0);
     for (const script of scripts) expect(script).not.toMatch(/jsxDEV|react-dom\.development/);
   });
