@@ -51,6 +51,14 @@ const ACTIONS: Record<string, ContainerEventType> = {
 };
 
 /**
+ * The actions the engine is asked for. Without this filter it also sends an exec_create,
+ * exec_start and exec_die for every health check run, three events every two seconds for each
+ * running container, which the watch would parse only to drop. `health_status` matches the
+ * engine's "health_status: <status>" actions (it matches that one by prefix).
+ */
+const ENGINE_ACTIONS = ['create', 'start', 'die', 'destroy', 'health_status'];
+
+/**
  * The typed event for one engine event, or null when it is not one Paddock reports (exec_*,
  * attach, kill, stop, network and image events, …) or not about a Paddock container.
  */
@@ -134,7 +142,7 @@ export function watchInstances(docker: Docker, onEvent: (event: InstanceEvent) =
     while (!signal.aborted) {
       let stream: Readable;
       try {
-        stream = (await docker.getEvents({ filters: { type: ['container'], label: labelFilters(options.workspace) }, abortSignal: signal })) as Readable;
+        stream = (await docker.getEvents({ filters: { type: ['container'], event: ENGINE_ACTIONS, label: labelFilters(options.workspace) }, abortSignal: signal })) as Readable;
       } catch (error) {
         if (signal.aborted) break;
         options.onError?.(error);
