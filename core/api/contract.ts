@@ -370,6 +370,14 @@ export const apiErrorSchema = z.object({
 });
 export type ApiError = z.output<typeof apiErrorSchema>;
 
+/** A workspace's image as the engine has it: built (when, how big), not built, or unknown and why. */
+export const imageSummarySchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('present'), image: z.string(), size: z.number(), createdAt: z.string().nullable() }),
+  z.object({ status: z.literal('missing'), image: z.string().nullable() }),
+  z.object({ status: z.literal('error'), error: apiErrorSchema }),
+]);
+export type ImageSummary = z.output<typeof imageSummarySchema>;
+
 /** The codes the registry produces (a transport may add its own; clients must tolerate others). */
 export const API_ERROR_CODES = [
   'invalid-input',
@@ -540,6 +548,14 @@ export const calls = {
       operation: clientIdSchema.optional(),
     }),
     output: operationStarted,
+  },
+  /**
+   * The images of these workspaces (default: every workspace of the config), in one call: one
+   * image listing answers for all. A workspace whose image cannot be planned gets its error.
+   */
+  'images.summaries': {
+    input: z.strictObject({ workspaces: z.array(workspaceName).optional() }),
+    output: z.object({ images: z.record(z.string(), imageSummarySchema) }),
   },
   /** A workspace's image (or any local image) as its layers, grouped into upstream, embedded, preset, overlay. */
   'images.layers': {

@@ -11,6 +11,7 @@ import { runDoctor } from '../docker/doctor.ts';
 import { buildWorkspace } from '../images/build.ts';
 import { imageLayerFiles, type ImageLayerFiles } from '../images/layer-files.ts';
 import { imageLayers, type KnownDockerfile } from '../images/layers.ts';
+import { imageSummaries } from '../images/summaries.ts';
 import { planWorkspace, prepareSteps, tagPlan } from '../images/plan.ts';
 import { followStats, getInstance, InstanceNotFoundError, instanceLogs, instanceStats, listInstances, type LogLine } from '../instances/index.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
@@ -30,6 +31,7 @@ import {
   type CallOutput,
   type EventName,
   type EventPayload,
+  type ImageSummary,
   type OperationInfo,
   type OperationKind,
   type OperationResult,
@@ -372,6 +374,24 @@ export function createApi(options: ApiOptions): Api {
         return { type: 'built', ...result };
       });
     },
+    'images.summaries': ({ workspaces: wanted }) =>
+      withEngine(async (docker) => {
+        const config = validConfig();
+        const names = Object.keys(config.workspaces ?? {}).sort();
+        const known = (wanted ?? names).filter((name) => names.includes(name));
+        const summaries = await imageSummaries(docker, known.map((name) => resolveWorkspace(config, name, host)), { cacheDir: cacheDir(env) });
+        const images: Record<string, ImageSummary> = {};
+        for (const name of wanted ?? names) {
+          const summary = summaries.get(name);
+          images[name] = !summary
+            ? { status: 'error', error: safeApiError(apiError('workspace-not-found', `there is no workspace "${name}" in ${displayPath(configFile, home)}`, { workspace: name })) }
+            : summary.status === 'failed'
+              ? { status: 'error', error: safeApiError(summary.error) }
+              : summary;
+        }
+        return { images };
+      }),
+
     'images.layers': (input) =>
       withEngine(async (docker) => {
         let reference = 'image' in input ? input.image : '';

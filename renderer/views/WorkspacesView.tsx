@@ -12,16 +12,23 @@ import { useApp } from '../store/react.tsx';
 import { latestOperation } from '../store/slices/operations.ts';
 import { AddWorkspaceForm } from './AddWorkspaceForm.tsx';
 
-function LastBuild({ name, image }: { name: string; image: string }) {
+/**
+ * Reads every listed workspace's image in one call once the engine is there, and again when the
+ * config adds a workspace or gives one another image.
+ */
+function useImageSummaries(workspaces: WorkspaceSummary[]) {
+  const engineConnected = useApp((state) => state.engine.state === 'connected');
+  const loadImages = useApp((state) => state.loadImages);
+  const key = workspaces.map((workspace) => `${workspace.name}=${workspace.image}`).join('\n');
+  useEffect(() => {
+    if (engineConnected && key) void loadImages(key.split('\n').map((entry) => entry.slice(0, entry.indexOf('='))));
+  }, [engineConnected, loadImages, key]);
+}
+
+function LastBuild({ name }: { name: string }) {
   const info = useApp((state) => state.images[name]);
   const engineConnected = useApp((state) => state.engine.state === 'connected');
-  const loadImage = useApp((state) => state.loadImage);
   const lastBuild = useApp((state) => latestOperation(state.operations, name, ['build', 'up', 'restart']));
-
-  // Read once the engine is there, and again when the config gives the workspace another image.
-  useEffect(() => {
-    if (engineConnected) void loadImage(name);
-  }, [engineConnected, loadImage, name, image]);
 
   if (lastBuild?.status === 'failed' && lastBuild.error?.code === 'build-failed') {
     return (
@@ -115,7 +122,7 @@ function WorkspaceCard({ workspace, home }: { workspace: WorkspaceSummary; home:
         <div className="fact">
           <dt>Last build</dt>
           <dd>
-            <LastBuild name={name} image={workspace.image} />
+            <LastBuild name={name} />
           </dd>
         </div>
       </dl>
@@ -170,6 +177,8 @@ function ConfigProblems() {
   );
 }
 
+const NO_WORKSPACES: WorkspaceSummary[] = [];
+
 export function WorkspacesView() {
   const config = useApp((state) => state.config);
   const configError = useApp((state) => state.configError);
@@ -177,6 +186,7 @@ export function WorkspacesView() {
   const loadConfig = useApp((state) => state.loadConfig);
   const home = useApp((state) => state.info?.home);
   const [adding, setAdding] = useState(false);
+  useImageSummaries(config?.ok ? config.workspaces : NO_WORKSPACES);
 
   let body;
   if (!config && configError) {

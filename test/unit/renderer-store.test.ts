@@ -247,19 +247,46 @@ describe('the app store, fed by calls and events', () => {
     expect(store.getState().operations['tray-1']?.status).toBe('succeeded');
   });
 
-  it('reads when a workspace image was built, and says when there is none yet', async () => {
+  it('reads when each workspace image was built in one call, and says when there is none yet', async () => {
+    const calls: unknown[] = [];
     const fake = fakeClient(
       baseHandlers({
-        'images.layers': (input) => {
-          if ((input as { workspace: string }).workspace === 'new') throw new ApiFailure({ name: 'ApiError', code: 'image-not-found', message: 'no image' });
-          return { image: 'paddock-web:1', id: 'sha256:1', size: 1000, parts: [], layers: [{ index: 0, id: null, instruction: 'FROM', size: 1, created: '2025-01-01T00:00:00Z', part: 'upstream', source: null, line: null }, { index: 1, id: null, instruction: 'RUN', size: 1, created: '2025-02-01T00:00:00Z', part: 'overlay', source: null, line: null }] };
+        'images.summaries': (input) => {
+          calls.push(input);
+          return {
+            images: {
+              web: { status: 'present', image: 'paddock-web:1', size: 1000, createdAt: '2025-02-01T00:00:00Z' },
+              new: { status: 'missing', image: 'paddock-new:1' },
+              odd: { status: 'error', error: { name: 'DockerfileSourceError', code: 'dockerfile-unavailable', message: 'gone' } },
+            },
+          };
         },
       }),
     );
     const store = createAppStore(fake.client);
-    await store.getState().loadImage('web');
-    await store.getState().loadImage('new');
-    expect(store.getState().images).toEqual({ web: { status: 'present', image: 'paddock-web:1', size: 1000, createdAt: '2025-02-01T00:00:00Z' }, new: { status: 'missing' } });
+    await store.getState().loadImages(['web', 'new', 'odd']);
+    expect(calls).toEqual([{ workspaces: ['web', 'new', 'odd'] }]);
+    expect(store.getState().images).toEqual({
+      web: { status: 'present', image: 'paddock-web:1', size: 1000, createdAt: '2025-02-01T00:00:00Z' },
+      new: { status: 'missing' },
+      odd: { status: 'error', error: { name: 'DockerfileSourceError', code: 'dockerfile-unavailable', message: 'gone' } },
+    });
+  });
+
+  it('marks every asked workspace when the call itself fails', async () => {
+    const fake = fakeClient(
+      baseHandlers({
+        'images.summaries': () => {
+          throw new ApiFailure({ name: 'ApiError', code: 'engine-unavailable', message: 'no engine' });
+        },
+      }),
+    );
+    const store = createAppStore(fake.client);
+    await store.getState().loadImages(['web', 'api']);
+    expect(store.getState().images).toEqual({
+      web: { status: 'error', error: expect.objectContaining({ code: 'engine-unavailable' }) },
+      api: { status: 'error', error: expect.objectContaining({ code: 'engine-unavailable' }) },
+    });
   });
 });
 

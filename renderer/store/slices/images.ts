@@ -11,21 +11,33 @@ export type ImageInfo =
 
 export interface ImagesSlice {
   images: Record<string, ImageInfo>;
-  loadImage(workspace: string): Promise<void>;
+  /** Reads these workspaces' images, all in one call. */
+  loadImages(workspaces: string[]): Promise<void>;
 }
 
 export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get, client) => ({
   images: {},
-  async loadImage(workspace) {
-    const put = (info: ImageInfo) => set({ images: { ...get().images, [workspace]: info } });
-    if (!get().images[workspace]) put({ status: 'loading' });
+  async loadImages(workspaces) {
+    if (workspaces.length === 0) return;
+    const unknown = workspaces.filter((name) => !get().images[name]);
+    if (unknown.length) set({ images: { ...get().images, ...Object.fromEntries(unknown.map((name) => [name, { status: 'loading' } as const])) } });
+    let read: Record<string, ImageInfo>;
     try {
-      const layers = await client.call('images.layers', { workspace });
-      // Layers come bottom first: the top one was made last, when the image was built.
-      put({ status: 'present', image: layers.image, size: layers.size, createdAt: layers.layers.at(-1)?.created ?? null });
+      const { images } = await client.call('images.summaries', { workspaces });
+      read = Object.fromEntries(
+        Object.entries(images).map(([name, summary]): [string, ImageInfo] => [
+          name,
+          summary.status === 'present'
+            ? { status: 'present', image: summary.image, size: summary.size, createdAt: summary.createdAt }
+            : summary.status === 'missing'
+              ? { status: 'missing' }
+              : { status: 'error', error: summary.error },
+        ]),
+      );
     } catch (error) {
-      const apiError = asApiError(error);
-      put(apiError.code === 'image-not-found' ? { status: 'missing' } : { status: 'error', error: apiError });
+      const failure: ImageInfo = { status: 'error', error: asApiError(error) };
+      read = Object.fromEntries(workspaces.map((name) => [name, failure]));
     }
+    set({ images: { ...get().images, ...read } });
   },
 });

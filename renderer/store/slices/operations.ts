@@ -78,7 +78,7 @@ export const createOperationsSlice: SliceCreator<OperationsSlice> = (set, get, c
       const current = get().operations[payload.operation] ?? newOperation(payload.operation, payload.kind, payload.workspace, Date.now());
       put(applyDone(current, payload, Date.now()));
       // A build or a start changed the workspace's image.
-      if (payload.status === 'succeeded' && payload.kind !== 'down') void get().loadImage(payload.workspace);
+      if (payload.status === 'succeeded' && payload.kind !== 'down') void get().loadImages([payload.workspace]);
     },
   };
 };
