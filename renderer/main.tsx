@@ -1,6 +1,7 @@
+// First, so that its socket opens before the rest is evaluated.
+import { pageClient as client } from './api/page-client.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { connectFromPage } from './api/client.ts';
 import { App } from './App.tsx';
 import { createAppStore, syncStore } from './store/app-store.ts';
 import { StoreProvider } from './store/react.tsx';
@@ -8,7 +9,6 @@ import { applyTheme } from './store/theme.ts';
 import './styles/theme.css';
 import './styles/app.css';
 
-const client = connectFromPage();
 const store = createAppStore(client);
 // Before the first paint, so a dark-mode user never sees a flash of the light theme.
 applyTheme(store.getState().theme);
