@@ -34,11 +34,8 @@ const RUN_VOLUMES = { [`${PROJECT}_data`]: `${RUN_NAME}_data`, [`${PROJECT}_cach
 const ROUNDS = 5;
 const NOOP_RUNS = 10;
 
-
 // ---------------------------------------------------------------------------------------------
 // Child processes
-
-
 
 function inspect(container) {
   const result = docker(['inspect', container], { allowFailure: true });
@@ -65,7 +62,6 @@ const builtHere = new Set();
 
 const paddock = (...args) => [CLI, '--config', configFile, ...args];
 const composeArgs = (...args) => ['-p', PROJECT, '-f', composeFile, ...args];
-
 
 /** The `docker run` that starts the agent as Paddock does, read back from Paddock's own agent. */
 function dockerRunArgs(agent) {
@@ -144,7 +140,6 @@ function phases(key, result) {
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and output
-
 
 function phaseTable(rows) {
   const columns = [
