@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, session, shell, Tray, type NativeImage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, Notification, session, shell, Tray, type NativeImage } from 'electron';
 import { calls, type ApiEvent, type CallName, type CallOutput } from '../core/api/contract.ts';
 import { createApi } from '../core/api/handlers.ts';
 // The one core import outside core/api: where the config lives is decided before the registry exists.
@@ -15,7 +15,7 @@ import { appOrigin } from './origin.ts';
 import { applyEvent, initialShellState, trayWorkspaces, withEngine, withOperations, withWorkspaces, type ShellState } from './shell-state.ts';
 import { isOnPath, paddockCli, terminalCommand } from './terminal.ts';
 import { coalesce, menuTemplate, trayIconState, trayMenuModel, trayTooltip, type TrayAction, type TrayIconState } from './tray.ts';
-import { contentSecurityPolicy, hardenSession, hardenWebContents, windowOptions } from './window.ts';
+import { contentSecurityPolicy, DISCARD_CHANGES, hardenSession, hardenWebContents, leaveDialogOptions, windowOptions } from './window.ts';
 
 /** Log subscriptions the window opens belong to this client; they end when its page goes away. */
 const WINDOW_CLIENT = 'electron-window';
@@ -69,6 +69,10 @@ function run(): void {
     created.once('ready-to-show', () => {
       created.show();
       startLive();
+    });
+    // The page holds unsaved edits and refused to unload (a reload, Quit, closing the window): ask.
+    created.webContents.on('will-prevent-unload', (event) => {
+      if (dialog.showMessageBoxSync(created, leaveDialogOptions()) === DISCARD_CHANGES) event.preventDefault();
     });
     // A reload or a new page: the old page's log subscriptions have no reader any more.
     created.webContents.on('did-navigate', () => api.release(WINDOW_CLIENT));

@@ -1,4 +1,4 @@
-import type { BrowserWindowConstructorOptions, HandlerDetails, HeadersReceivedResponse, OnHeadersReceivedListenerDetails, WindowOpenHandlerResponse } from 'electron';
+import type { BrowserWindowConstructorOptions, HandlerDetails, MessageBoxSyncOptions, HeadersReceivedResponse, OnHeadersReceivedListenerDetails, WindowOpenHandlerResponse } from 'electron';
 
 /** The window's background before the first paint, so opening it does not flash the wrong colour. */
 export const BACKGROUND = { light: '#ffffff', dark: '#16171a' } as const;
@@ -34,6 +34,24 @@ export function windowOptions({ preload, dark, icon }: { preload: string; dark: 
     },
   };
 }
+
+/**
+ * What the window asks when the page refuses to unload because it holds unsaved edits (see
+ * renderer/lib/unsaved.ts): Electron gives no dialog of its own, it just keeps the page. Staying
+ * is the default and what Escape does.
+ */
+export function leaveDialogOptions(): MessageBoxSyncOptions {
+  return {
+    type: 'question',
+    buttons: ['Keep editing', 'Discard changes'],
+    defaultId: 0,
+    cancelId: 0,
+    title: 'Unsaved changes',
+    message: 'You have unsaved changes.',
+    detail: 'Leaving this page discards them. Keep editing to save them first.',
+  };
+}
+export const DISCARD_CHANGES = 1;
 
 /**
  * The renderer's Content-Security-Policy: everything from the app's own files, no inline script or

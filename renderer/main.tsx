@@ -5,10 +5,13 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { createAppStore, syncStore } from './store/app-store.ts';
 import { StoreProvider } from './store/react.tsx';
+import { guardUnsavedChanges } from './lib/unsaved.ts';
 import { applyTheme } from './store/theme.ts';
 import './styles/theme.css';
 import './styles/app.css';
 
+// Before React mounts, so it hears of a hash change before the router does.
+guardUnsavedChanges(window);
 const store = createAppStore(client);
 // Before the first paint, so a dark-mode user never sees a flash of the light theme.
 applyTheme(store.getState().theme);

@@ -3,6 +3,7 @@ import type { ApiError, ConfigEdit, ConfigIssue, TomlValue } from '../../core/ap
 import { asApiError, describeError } from '../api/errors.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { displayPath } from '../lib/format.ts';
+import { useUnsavedChanges } from '../lib/unsaved.ts';
 import { useApp } from '../store/react.tsx';
 import { configStale } from '../store/slices/config.ts';
 import { ListControl, ScalarControl, SecretsControl, type Inherited } from './controls.tsx';
@@ -19,6 +20,8 @@ interface ConfigFormProps {
   sections: FormSection[];
   /** What applies when the table does not set a key. */
   inheritedFor(field: FieldSpec, table: KeyPath): Inherited;
+  /** What the form edits, for the question asked before leaving it with unsaved changes ("web's settings"). */
+  what: string;
   /** Rendered under the form (a workspace's danger zone). */
   children?: ReactNode;
 }
@@ -41,7 +44,7 @@ function invalidIssues(error: ApiError): ConfigIssue[] {
  * (config.validate) and its problems are shown at the field; saving sends only the keys you
  * changed, as edits that keep the rest of the file, comments included, byte for byte.
  */
-export function ConfigForm({ sections, inheritedFor, children }: ConfigFormProps) {
+export function ConfigForm({ sections, inheritedFor, what, children }: ConfigFormProps) {
   const config = useApp((state) => state.config);
   const stale = useApp(configStale);
   const diskHash = useApp((state) => state.diskHash);
@@ -71,6 +74,7 @@ export function ConfigForm({ sections, inheritedFor, children }: ConfigFormProps
     setEditorDirty(dirty);
   }, [dirty, setEditorDirty]);
   useEffect(() => () => setEditorDirty(false), [setEditorDirty]);
+  useUnsavedChanges(what, dirty);
 
   // Each change is checked by the engine itself, so the form can never disagree with `paddock config check`.
   useEffect(() => {

@@ -22,7 +22,7 @@ export function DefaultsView() {
   let body;
   if (!config) body = configError ? <ErrorNotice error={configError} /> : <p className="text-muted" role="status">Reading the config…</p>;
   else if (!config.data) body = <ConfigUnreadable />;
-  else body = <ConfigForm sections={sections} inheritedFor={builtinOnly} />;
+  else body = <ConfigForm sections={sections} inheritedFor={builtinOnly} what="the defaults" />;
 
   return (
     <div className="view view-form">

@@ -7,6 +7,7 @@ import { EngineNotice } from '../components/EngineNotice.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { valueAt } from '../config/form-model.ts';
 import { displayPath } from '../lib/format.ts';
+import { useUnsavedChanges } from '../lib/unsaved.ts';
 import { useRunningOperation } from '../lib/workspace-state.ts';
 import { href } from '../router.ts';
 import { buildFailure } from '../store/operations.ts';
@@ -38,6 +39,9 @@ function Editor({ name, file: loaded, line }: { name: string; file: OverlayFile;
   const [initialText] = useState(() => startingText(loaded));
   const [savedText, setSavedText] = useState(loaded.exists ? loaded.text : null);
   const [dirty, setDirty] = useState(!loaded.exists);
+  /** The user typed something not saved yet (an untouched proposal is not worth a question). */
+  const [edited, setEdited] = useState(false);
+  useUnsavedChanges(`${name}’s Dockerfile`, edited);
   const [lint, setLint] = useState<LintReport>({ diagnostics: loaded.diagnostics, checking: true });
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
@@ -75,6 +79,7 @@ function Editor({ name, file: loaded, line }: { name: string; file: OverlayFile;
       setFile(written);
       setSavedText(text);
       setDirty(handle.text() !== text);
+      setEdited(handle.text() !== text);
       setRefused(false);
       setConflict(null);
       setSaved(true);
@@ -97,6 +102,7 @@ function Editor({ name, file: loaded, line }: { name: string; file: OverlayFile;
       setFile(fresh);
       setSavedText(fresh.exists ? fresh.text : null);
       setDirty(!fresh.exists);
+      setEdited(false);
       setConflict((current) => (current ? { ...current, reloaded: true } : null));
     } catch (failure) {
       setSaveError(asApiError(failure));
@@ -222,6 +228,7 @@ function Editor({ name, file: loaded, line }: { name: string; file: OverlayFile;
         label={`Dockerfile of ${name}`}
         onChange={(text) => {
           setDirty(text !== savedText);
+          setEdited(text !== (savedText ?? initialText));
           setSaved(false);
         }}
         onLint={setLint}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../core/api/contract.ts';
 import { asApiError } from '../api/errors.ts';
 import { EngineNotice } from '../components/EngineNotice.tsx';
+import { useUnsavedChanges } from '../lib/unsaved.ts';
 import { AgentStep } from '../onboarding/AgentStep.tsx';
 import { BuildStep } from '../onboarding/BuildStep.tsx';
 import { DetectStep, type Detection } from '../onboarding/DetectStep.tsx';
@@ -54,6 +55,8 @@ export function OnboardingView() {
   const build = useApp((state) => (buildId ? state.operations[buildId] : undefined));
   const heading = useRef<HTMLHeadingElement>(null);
   const firstStep = useRef(true);
+  // Until the workspace is created, the choices made so far exist only here.
+  useUnsavedChanges('the new workspace', created === null && choice.folder.trim() !== '');
 
   // Each step starts at its heading, so keyboard and screen-reader users know where they are.
   useEffect(() => {

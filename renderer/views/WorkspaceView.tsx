@@ -90,7 +90,7 @@ export function WorkspaceView({ name }: { name: string }) {
     );
   } else {
     body = (
-      <ConfigForm sections={sections} inheritedFor={inheritedFor}>
+      <ConfigForm sections={sections} inheritedFor={inheritedFor} what={`${name}’s settings`}>
         <RemoveWorkspace name={name} />
       </ConfigForm>
     );

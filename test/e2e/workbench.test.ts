@@ -216,6 +216,25 @@ describeWithDocker('the Dockerfile workbench in Chromium: onboarding, the editor
     await page.getByText('Saved.').waitFor();
     expect(fs.readFileSync(overlayFile(), 'utf8')).toContain('RUN apt-get update && apt-get install curl');
 
+    // Leaving with unsaved edits asks first; keeping them keeps the editor as it was.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText(' # draft');
+    const questions: string[] = [];
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workspaces', exact: true }).click();
+    await expect.poll(() => questions).toEqual([`You have unsaved changes to ${name}’s Dockerfile. Leave and discard them?`]);
+    expect(await page.evaluate('location.hash')).toBe(`#/workspaces/${name}/dockerfile`);
+    await expect.poll(editorText).toContain('# draft');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workspaces', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Workspaces' }).waitFor();
+    await page.evaluate(`location.hash = '#/workspaces/${name}/dockerfile'`);
+    await expect.poll(editorText).not.toContain('# draft');
+
     // Someone else changed the file meanwhile: nothing is saved over it, and the user's text stays at hand.
     const theirs = fs.readFileSync(overlayFile(), 'utf8').replace('apt-get install curl', 'apt-get install -y curl');
     fs.writeFileSync(overlayFile(), theirs);

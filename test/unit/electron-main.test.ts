@@ -102,6 +102,7 @@ function fakeElectron(appPath: string) {
     Notification: Object.assign(class {}, { isSupported: () => false }),
     session: { defaultSession: session },
     shell: { openExternal: vi.fn(), openPath: vi.fn(async () => '') },
+    dialog: { showMessageBoxSync: vi.fn((_window: unknown, _options: { buttons: string[] }) => 0) },
   };
   return { electron, app, handlers, windows, trays, session };
 }
@@ -199,6 +200,19 @@ describe('electron/main.ts, bundled, against a fake Electron', () => {
     fake.app.emit('second-instance');
     expect(window?.focus).toHaveBeenCalled();
     expect(fake.windows).toHaveLength(1);
+  });
+
+  it('asks before a page with unsaved edits goes, and lets it go only on Discard', () => {
+    const [window] = fake.windows;
+    const ask = fake.electron.dialog.showMessageBoxSync;
+    const keep = { preventDefault: vi.fn() };
+    window?.webContents.emit('will-prevent-unload', keep);
+    expect(ask).toHaveBeenCalledWith(window, expect.objectContaining({ buttons: ['Keep editing', 'Discard changes'], cancelId: 0 }));
+    expect(keep.preventDefault).not.toHaveBeenCalled();
+    ask.mockReturnValueOnce(1);
+    const discard = { preventDefault: vi.fn() };
+    window?.webContents.emit('will-prevent-unload', discard);
+    expect(discard.preventDefault).toHaveBeenCalled();
   });
 
   it('keeps running in the tray when the window closes, and reopens it on activate', () => {
