@@ -2,10 +2,11 @@
 import { pageClient as client } from './api/page-client.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { readInitialState } from './api/initial-state.ts';
 import { App } from './App.tsx';
-import { createAppStore, syncStore } from './store/app-store.ts';
-import { StoreProvider } from './store/react.tsx';
 import { guardUnsavedChanges } from './lib/unsaved.ts';
+import { createAppStore, seedStore, syncStore } from './store/app-store.ts';
+import { StoreProvider } from './store/react.tsx';
 import { applyTheme } from './store/theme.ts';
 import './styles/theme.css';
 import './styles/app.css';
@@ -13,6 +14,7 @@ import './styles/app.css';
 // Before React mounts, so it hears of a hash change before the router does.
 guardUnsavedChanges(window);
 const store = createAppStore(client);
+seedStore(store, readInitialState(document));
 // Before the first paint, so a dark-mode user never sees a flash of the light theme.
 applyTheme(store.getState().theme);
 store.subscribe((state, previous) => {

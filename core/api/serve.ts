@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ApiError } from './contract.ts';
 import { toApiError } from './errors.ts';
+import { initialStateElement, type InitialState } from './initial-state.ts';
 import type { Api } from './handlers.ts';
 import { API_SOCKET_PATH, clientMessageSchema, MAX_CLIENT_MESSAGE_BYTES, type CallId, type ServerMessage } from './ws-protocol.ts';
 
@@ -243,9 +244,25 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       send(response, 500, 'The file could not be read.\n', 'text/plain; charset=utf-8', {}, head);
       return;
     }
+    if (file === index && !head) {
+      void withInitialState(body.toString('utf8')).then((html) => send(response, 200, html, type, { 'Cache-Control': 'no-store' }));
+      return;
+    }
     // Vite's assets have content hashes in their names; index.html must always be fetched again.
     const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'private, max-age=31536000, immutable' : 'no-store';
     send(response, 200, body, type, { 'Cache-Control': cache }, head);
+  }
+
+  /** The app's page with what its first view needs; a part that cannot be read is left to the socket. */
+  async function withInitialState(html: string): Promise<string> {
+    const [info, config] = await Promise.allSettled([api.call('app.info', {}), api.call('config.read', {})]);
+    const state: InitialState = {
+      ...(info.status === 'fulfilled' ? { info: info.value } : {}),
+      ...(config.status === 'fulfilled' ? { config: config.value } : {}),
+    };
+    // Module scripts run after the whole page is parsed, so the block may come last where there is no head.
+    const element = initialStateElement(state);
+    return html.includes('</head>') ? html.replace('</head>', `${element}</head>`) : `${html}${element}`;
   }
 
   /** Symlinks in the build folder may not lead out of it. */

@@ -1,4 +1,5 @@
 import { createStore } from 'zustand/vanilla';
+import type { InitialState } from '../../core/api/initial-state.ts';
 import type { ApiClient } from '../api/client.ts';
 import { createConfigSlice } from './slices/config.ts';
 import { createConnectionSlice } from './slices/connection.ts';
@@ -17,6 +18,18 @@ export function createAppStore(client: ApiClient): AppStore {
     ...createOperationsSlice(set, get, client),
     ...createSettingsSlice(set, get, client),
   }));
+}
+
+/**
+ * Starts the store from what the page came with, so the first view needs no answer from the API.
+ * The engine's state is left out: it was only "connecting" when the page was made.
+ */
+export function seedStore(store: AppStore, initial: InitialState): void {
+  if (initial.info) {
+    const { engine: _engine, ...info } = initial.info;
+    store.setState({ info });
+  }
+  if (initial.config) store.setState({ config: initial.config });
 }
 
 /**

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApi, type Api } from '../../core/api/handlers.ts';
+import type { InitialState } from '../../core/api/initial-state.ts';
 import { cookieName, readCookie, serve, staticPath, tokenMatches, type ServeHandle } from '../../core/api/serve.ts';
 import type { ServerMessage } from '../../core/api/ws-protocol.ts';
 import { DockerConnectionError } from '../../core/docker/connect.ts';
@@ -124,6 +125,18 @@ describe('paddock serve, without an engine', () => {
     // A client-side route gets the app; a missing file does not.
     expect((await request(server.port, '/workspaces/web', { cookie })).body).toContain('<title>Paddock</title>');
     expect((await request(server.port, '/missing.js', { cookie })).status).toBe(404);
+  });
+
+  it('puts what the first view needs into the page, where no config text can end its element', async () => {
+    fs.writeFileSync(path.join(dir, 'config.toml'), '# </script><script>alert(1)</script>\n[workspaces.web]\npaths = []\n');
+    const page = await request(server.port, '/', { cookie });
+    expect(page.body.match(/<script/g)).toHaveLength(2);
+    const block = /<script type="application\/json" id="paddock-initial-state">(.*?)<\/script>/.exec(page.body);
+    const state = JSON.parse(block?.[1] ?? '{}') as InitialState;
+    expect(state.info).toMatchObject({ configFile: path.join(dir, 'config.toml') });
+    expect(state.config?.text).toContain('# </script><script>alert(1)</script>');
+    expect(state.config?.workspaces.map((workspace) => workspace.name)).toEqual(['web']);
+    fs.rmSync(path.join(dir, 'config.toml'));
   });
 
   it('never serves a file outside the build folder', async () => {

@@ -6,7 +6,7 @@ import { createApiClient, type ApiClient } from '../../renderer/api/client.ts';
 import { ApiFailure, asApiError, describeError } from '../../renderer/api/errors.ts';
 import { createIpcTransport, type PaddockBridge } from '../../renderer/api/ipc.ts';
 import type { ConnectionStatus } from '../../renderer/api/transport.ts';
-import { createAppStore, syncStore } from '../../renderer/store/app-store.ts';
+import { createAppStore, seedStore, syncStore } from '../../renderer/store/app-store.ts';
 import { applyDone, applyProgress, imageFraction, newOperation } from '../../renderer/store/operations.ts';
 import { configStale } from '../../renderer/store/slices/config.ts';
 import { latestOperation } from '../../renderer/store/slices/operations.ts';
@@ -122,6 +122,22 @@ describe('the app store, fed by calls and events', () => {
     await flush();
     expect(fake.called('config.read')).toBe(2);
     expect(fake.called('instances.list')).toBe(2);
+  });
+
+  it('starts from what the page came with, and keeps it when the first read finds the same file', async () => {
+    const fake = fakeClient(baseHandlers(), 'connecting');
+    const store = createAppStore(fake.client);
+    const seeded = snapshot('hash-1');
+    seedStore(store, { info: { version: '0.1.0', configFile: '/c.toml', home: '/home/me', platform: 'linux', engine: engine('connected') }, config: seeded });
+    expect(store.getState().info).toEqual({ version: '0.1.0', configFile: '/c.toml', home: '/home/me', platform: 'linux' });
+    expect(store.getState().engine.state).toBe('connecting');
+    expect(store.getState().config).toBe(seeded);
+    syncStore(store, fake.client);
+    fake.setStatus('open');
+    await flush();
+    expect(fake.called('config.read')).toBe(1);
+    // Not a new object: the list is not drawn again for nothing.
+    expect(store.getState().config).toBe(seeded);
   });
 
   it('follows instances.changed: a workspace appears, changes state, and goes when it has no containers', async () => {

@@ -61,7 +61,11 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get, client) =
     async loadConfig() {
       set({ configLoading: true });
       try {
-        saved(await client.call('config.read', {}));
+        const read = await client.call('config.read', {});
+        // The same file as the page came with (or as read before): nothing to draw again.
+        const current = get().config;
+        if (current && current.hash === read.hash && JSON.stringify(current) === JSON.stringify(read)) set({ configError: null });
+        else saved(read);
       } catch (error) {
         set({ configError: asApiError(error) });
       } finally {
