@@ -8,6 +8,7 @@ import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE } from '../sandbox/firewall.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
+import { dockerTimestamp } from '../instances/logs.ts';
 import { withWorkspaceLock } from './lock.ts';
 import { projectName, servesOpenCode, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
 
@@ -214,7 +215,9 @@ async function waitReady(container: Docker.Container, service: ServiceName, test
  * the firewall ready half a second later, and polling it with exec costs a round trip each time.
  */
 async function printed(container: Docker.Container, line: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  // Only this run's output: a container started again still has the lines of its earlier runs.
+  const since = dockerTimestamp((await container.inspect()).State.StartedAt);
+  const stream = (await container.logs({ follow: true, stdout: true, stderr: true, since })) as unknown as NodeJS.ReadableStream & { destroy(): void };
   return new Promise<boolean>((resolve) => {
     let text = '';
     const finish = (seen: boolean) => {

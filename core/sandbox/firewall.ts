@@ -38,6 +38,8 @@ export function firewallScript(policy: FirewallPolicy): string {
   const networks6 = policy.allowedNetworks.filter((cidr) => familyOf(cidr) === 6);
   const hosts = policy.allowedHosts.map(shellQuote).join(' ');
   return `set -eu
+# A container started again keeps its files: the mark of its last run must not say ready now.
+rm -f ${FIREWALL_READY_FILE}
 status=${FIREWALL_STATUS_FILE}
 : > "$status"
 fail() { echo "paddock-firewall: $*" >&2; exit 1; }

@@ -206,6 +206,41 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     }
   }, 600_000);
 
+  it('starts the agent of a stopped workspace (a host reboot) only once the new run\'s rules are in', async () => {
+    // A base whose iptables takes 3 s on its first call in each run, so that the rules come late.
+    const slow = `paddock-it-slowiptables-${id}:1`;
+    fs.writeFileSync(
+      path.join(project, 'slowiptables.Dockerfile'),
+      `FROM ${TEST_BASE_IMAGE}\nRUN printf '#!/bin/sh\\n[ -e /dev/shm/slow ] || { touch /dev/shm/slow; sleep 3; }\\nexec /usr/sbin/iptables "$@"\\n' > /usr/local/sbin/iptables && chmod +x /usr/local/sbin/iptables\n`,
+    );
+    execFileSync('docker', ['build', '-q', '-t', slow, '-f', path.join(project, 'slowiptables.Dockerfile'), project], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    const name = `reboot-${id}`;
+    workspaces.push(name);
+    // The agent image of the workspace the other tests run (one with tmux), built if this test runs alone.
+    await start(ws, allow);
+    const agentImage = (await docker.getContainer(`paddock-${ws}-agent-1`).inspect()).Config.Image;
+    const text = `[base]\nfrom = "${slow}"\n[workspaces.${name}]\npaths = ["${project}"]\nagent = "shell"\nimage = "${agentImage}"\n`;
+    const options = { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file: string) => fs.existsSync(file) };
+    const workspace = () => resolveWorkspace(validateConfigText(text, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home));
+    try {
+      await up(workspace(), options);
+      await docker.getContainer(`paddock-${name}-agent-1`).stop({ t: 0 });
+      await docker.getContainer(`paddock-${name}-firewall-1`).stop({ t: 0 });
+      const again = await up(workspace(), options);
+      expect(again.services).toMatchObject({ firewall: { action: 'started' }, agent: { action: 'recreated' } });
+      // The earlier run's output and ready mark are still in the container: they must not count.
+      const rules = await execFileAsync('docker', ['exec', `paddock-${name}-firewall-1`, '/usr/sbin/iptables', '-w', '5', '-S', 'PADDOCK-EGRESS']).catch((error: { stderr: string }) => ({ stdout: '', stderr: error.stderr }));
+      expect(rules.stdout).toContain('-j REJECT');
+    } finally {
+      await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true });
+      for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['dev.paddock.role=firewall'] }) })) {
+        const info = await docker.getImage(image.Id).inspect();
+        if (info.Config.Labels?.['dev.paddock.from'] === slow) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      }
+      await docker.getImage(slow).remove({ force: true }).catch(() => undefined);
+    }
+  }, 600_000);
+
   it('cuts the agent off when the firewall dies, and up repairs it', async () => {
     await docker.getContainer(`paddock-${ws}-firewall-1`).kill();
     expect((await tcp(ws, hosts.allowed.v4)).output).not.toContain('hello');

@@ -68,6 +68,8 @@ interface FakeEnvironment {
   defaultRoute?: string;
   /** `ip -o -6 addr show scope global` output. */
   v6Addresses?: string;
+  /** The ready mark an earlier run of the same container left behind. */
+  staleReadyMark?: boolean;
 }
 
 interface Invocation {
@@ -168,7 +170,8 @@ function runFirewall(policy: FirewallPolicy, fake: FakeEnvironment = {}): RunRes
   stub(bin, 'getent', `f="${getent}/$1/$2"\n[ -f "$f" ] || exit 2\ncat "$f"`);
   stub(bin, 'sleep', 'exit 0');
   stub(bin, 'touch', 'exit 0');
-  for (const tool of ['cat', 'grep', 'sort']) linkTool(bin, tool);
+  for (const tool of ['cat', 'grep', 'sort', 'rm']) linkTool(bin, tool);
+  if (fake.staleReadyMark) fs.writeFileSync(path.join(dir, 'paddock-firewall-ready'), '');
 
   const resolv = path.join(dir, 'resolv.conf');
   const resolvText = fake.resolvConf === undefined ? RESOLV_CONF : fake.resolvConf;
@@ -481,6 +484,12 @@ describe('firewallScript fails closed', () => {
     expect(run.ready).toBe(false);
     expect(run.rules).toEqual([]);
     expect(run.calls.some((call) => call.tool === 'sleep')).toBe(false);
+  });
+
+  it('removes the ready mark of an earlier run first, so a run that fails is never taken for ready', () => {
+    const run = runFirewall(ALLOWLIST, { failing: ['iptables', 'iptables-legacy'], staleReadyMark: true });
+    expect(run.status).not.toBe(0);
+    expect(run.ready).toBe(false);
   });
 
   it('exits non-zero when ip6tables does not work but the workspace has IPv6 addresses', () => {
