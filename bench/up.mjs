@@ -380,8 +380,8 @@ async function main() {
     return result.seconds;
   };
   // Right after a start Docker still calls the agent "starting": its own first check comes a whole
-  // interval later, so up runs the check itself (an exec). That case is shown on its own; the
-  // rounds measure a workspace whose health Docker has settled.
+  // interval later, so up reads the agent's output for its ready line instead. That case is shown
+  // on its own; the rounds measure a workspace whose health Docker has settled.
   const unsettled = noop();
   for (let i = 0; i < 100 && !projectContainers().every((id) => inspect(id)?.State?.Health?.Status === 'healthy'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   const floor = [
@@ -440,7 +440,7 @@ async function main() {
     process.stdout.write(`up, stopped: paddock ${secs(p)} s vs docker-compose up -d ${secs(c)} s → ${(p / c).toFixed(2)}x (target at most 0.7x)\n`);
   }
   process.stdout.write(`up, no-op: paddock median ${ms(median(noopTimes.noop))} ms, of which ${ms(median(noopTimes.version))} ms is starting the CLI (target under 150 ms median)\n`);
-  process.stdout.write(`up, no-op right after a start (Docker's health still "starting", so up runs the check itself): ${ms(unsettled)} ms (one run)\n`);
+  process.stdout.write(`up, no-op right after a start (Docker's health still "starting", so up reads the agent's ready line): ${ms(unsettled)} ms (one run)\n`);
 }
 
 let exitCode = 0;

@@ -10,7 +10,7 @@ import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/sec
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
 import { withWorkspaceLock } from './lock.ts';
-import { projectName, servesOpenCode, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
+import { AGENT_READY_LINE, projectName, servesOpenCode, workspaceModel, workspacePort, type ComposeModel, type ServiceModel, type ServiceName } from './model.ts';
 
 export type ServiceAction = 'kept' | 'started' | 'created' | 'recreated' | 'removed';
 
@@ -211,12 +211,14 @@ async function waitReady(container: Docker.Container, service: ServiceName, test
 
 /**
  * Resolves true as soon as the container prints `line` (its output so far included), false when
- * its output ends first (it exited) or the time is up. Docker's own health check would only see
- * the firewall ready half a second later, and polling it with exec costs a round trip each time.
+ * its output ends first (it exited) or the time is up; without `follow`, whether it has printed it
+ * so far. Docker's own health check would only see the firewall ready half a second later, and
+ * polling it with exec costs a round trip each time.
  */
-async function printed(container: Docker.Container, line: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+async function printed(container: Docker.Container, line: string, timeoutMs: number, signal?: AbortSignal, { follow = true } = {}): Promise<boolean> {
   // Only this run's output: a container started again still has the lines of its earlier runs.
   const since = dockerTimestamp((await container.inspect()).State.StartedAt);
+  if (!follow) return demuxToText(await container.logs({ follow: false, stdout: true, stderr: true, since })).includes(line);
   const stream = (await container.logs({ follow: true, stdout: true, stderr: true, since })) as unknown as NodeJS.ReadableStream & { destroy(): void };
   return new Promise<boolean>((resolve) => {
     let text = '';
@@ -263,6 +265,18 @@ async function converge(
   await startAfter;
   await container.start();
   return { container, action: existing ? 'recreated' : 'created' };
+}
+
+/**
+ * A terminal agent says on its output when its tmux session exists, which is what its health check
+ * asks. Reading that spares running the check ourselves (an exec each time, a process started in
+ * the container, slow on a busy machine), for an agent just started and for one running that
+ * Docker has not checked yet. waitReady covers the rest: OpenCode's server (ready when it listens),
+ * an agent that says nothing, and saying why one failed.
+ */
+async function agentReady(agent: { container: Docker.Container; action: ServiceAction }, svc: ServiceModel, inTmux: boolean, signal?: AbortSignal): Promise<void> {
+  if (inTmux && (await printed(agent.container, AGENT_READY_LINE, 90_000, signal, { follow: agent.action !== 'kept' })) && (await agent.container.inspect()).State.Running) return;
+  await waitReady(agent.container, 'agent', svc.healthcheck?.test ?? null, 90_000, signal);
 }
 
 /**
@@ -363,7 +377,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     );
     emit({ type: 'service', service: 'agent', action: agent.action, id: agent.container.id });
     emit({ type: 'waiting', service: 'agent', until: 'healthy' });
-    await waitReady(agent.container, 'agent', agentSvc.healthcheck?.test ?? null, 90_000, options.signal);
+    await agentReady(agent, agentSvc, !servesOpenCode(ws), options.signal);
     emit({ type: 'ready', workspace: ws.name, port: hostPort });
     return {
       project: model.project,

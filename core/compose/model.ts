@@ -7,6 +7,8 @@ import { FIREWALL_READY_FILE, firewallScript } from '../sandbox/firewall.ts';
 
 export const AGENT_PORT = 4096;
 export const AGENT_SESSION = 'agent';
+/** Printed by the wrapper once the agent's tmux session exists: up watches the output for it. */
+export const AGENT_READY_LINE = 'paddock-agent: session started';
 /** The OpenCode server password travels as an env secret: a file the agent's wrapper exports. */
 export const PASSWORD_SECRET = 'OPENCODE_SERVER_PASSWORD';
 export const SECRETS_DIR = '/run/secrets';
@@ -127,6 +129,7 @@ fi
 if [ "\${PADDOCK_IN_TMUX:-0}" = 1 ]; then
   command -v tmux >/dev/null 2>&1 || { echo "paddock: this image has no tmux; Paddock runs the agent in tmux so that detaching never kills it. Install tmux in your overlay." >&2; exit 1; }
   tmux new-session -d -s ${AGENT_SESSION} -x 200 -y 50 "$@"
+  echo "${AGENT_READY_LINE}"
   while tmux has-session -t ${AGENT_SESSION} 2>/dev/null; do sleep 1; done
   exit 0
 fi

@@ -52,13 +52,18 @@ export function lightEngine(options: Docker.DockerOptions, timeoutMs?: number): 
           response.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             const status = response.statusCode ?? 0;
+            const type = response.headers['content-type'] ?? '';
             let body: Json = text;
-            if ((response.headers['content-type'] ?? '').includes('json')) {
+            if (type.includes('json')) {
               try {
                 body = JSON.parse(text);
               } catch (error) {
                 return reject(error);
               }
+            } else if (!type.startsWith('text/') && status >= 200 && status < 300) {
+              // A container's logs: a multiplexed byte stream (typed as such from API 1.42, untyped
+              // before), whose frame headers are not text.
+              body = Buffer.concat(chunks);
             }
             if (status >= 200 && status < 300) resolve(body);
             else reject(new EngineHttpError(status, typeof body === 'object' ? (body as { message?: string }) : { message: text.trim() }));
@@ -92,8 +97,9 @@ function facade<T extends object>(light: Record<string, Method>, real: () => Pro
 const encode = encodeURIComponent;
 
 /**
- * The engine for these options: dockerode's interface, with ping, the list calls and the inspects
- * answered by `lightEngine`, and dockerode loaded on the first call that needs anything more.
+ * The engine for these options: dockerode's interface, with ping, the list calls, the inspects and
+ * a container's output so far answered by `lightEngine`, and dockerode loaded on the first call
+ * that needs anything more.
  */
 export function lazyDocker(options: Docker.DockerOptions, load: () => Promise<Docker>, timeoutMs?: number): Docker {
   let loaded: Promise<Docker> | null = null;
@@ -120,7 +126,23 @@ export function lazyDocker(options: Docker.DockerOptions, load: () => Promise<Do
     },
     real,
     {
-      getContainer: (id: string) => entity({ id }, `/containers/${encode(id)}/json`, (docker) => docker.getContainer(id)),
+      getContainer: (id: string) => {
+        const container = () => real().then((docker) => docker.getContainer(id));
+        return facade<Docker.Container>(
+          {
+            inspect: () => engine.get(`/containers/${encode(id)}/json`),
+            logs: (opts = {}) => {
+              const { follow, abortSignal, ...query } = opts as Docker.ContainerLogsOptions & { abortSignal?: AbortSignal };
+              // Following, or a read that may be cancelled, needs dockerode's streams.
+              if (follow || abortSignal) return container().then((real) => real.logs(opts as Docker.ContainerLogsOptions & { follow: true }));
+              // stdout, stderr, since, until, timestamps, tail: the engine takes them as they are.
+              return engine.get(`/containers/${encode(id)}/logs`, Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)])));
+            },
+          },
+          container,
+          { id },
+        );
+      },
       // As dockerode does: the engine routes image names with their slashes and colons as they are.
       getImage: (name: string) => entity({ name }, `/images/${name}/json`, (docker) => docker.getImage(name)),
       getNetwork: (id: string) => entity({ id }, `/networks/${encode(id)}`, (docker) => docker.getNetwork(id)),

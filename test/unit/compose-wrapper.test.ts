@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_SESSION, AGENT_WRAPPER, SECRETS_DIR } from '../../core/compose/model.ts';
+import { AGENT_READY_LINE, AGENT_SESSION, AGENT_WRAPPER, SECRETS_DIR } from '../../core/compose/model.ts';
 
 const tempDirs: string[] = [];
 
@@ -142,6 +142,8 @@ describe('AGENT_WRAPPER', () => {
     expect(run.status).toBe(0);
     expect(run.calls[0]).toEqual(['tmux', 'new-session', '-d', '-s', AGENT_SESSION, '-x', '200', '-y', '50', 'claude', '--model', 'a b', '$X']);
     expect(run.calls[1]).toEqual(['tmux', 'has-session', '-t', AGENT_SESSION]);
+    // What up waits for, printed once the session exists.
+    expect(run.stdout).toBe(`${AGENT_READY_LINE}\n`);
   });
 
   it('in tmux mode exports the secrets before starting tmux', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHttpError, lazyDocker, lightEngine } from '../../core/docker/lazy.ts';
+import { demuxToText } from '../../core/docker/streams.ts';
 
 /** A small HTTP server on a Unix socket that answers like the Engine API and records each request. */
 describe('the light engine client and the lazy dockerode', () => {
@@ -20,6 +21,16 @@ describe('the light engine client and the lazy dockerode', () => {
     if (request.url === '/_ping') return response.end('OK');
     if (request.url?.startsWith('/containers/json')) return json(200, [{ Id: 'abc', Labels: {} }]);
     if (request.url === '/containers/abc/json') return json(200, { Id: 'abc', State: { Running: true } });
+    if (request.url?.startsWith('/containers/abc/logs')) {
+      // One stdout frame: an 8-byte header (stream 1, length) and the bytes, with no content type,
+      // as engines before API 1.42 send them. The length's low byte is above 0x7f: not UTF-8.
+      response.writeHead(200);
+      const payload = Buffer.from(`${'rules installed '.repeat(9)}\n`);
+      const header = Buffer.alloc(8);
+      header[0] = 1;
+      header.writeUInt32BE(payload.length, 4);
+      return response.end(Buffer.concat([header, payload]));
+    }
     if (request.url === '/images/paddock-test/debian:bookworm/json') return json(200, { Id: 'sha256:1' });
     return json(404, { message: `No such object: ${request.url}` });
   });
@@ -59,6 +70,9 @@ describe('the light engine client and the lazy dockerode', () => {
     expect(container.id).toBe('abc');
     expect(await container.inspect()).toMatchObject({ State: { Running: true } });
     expect(await docker.getImage('paddock-test/debian:bookworm').inspect()).toEqual({ Id: 'sha256:1' });
+    const output = await container.logs({ follow: false, stdout: true, stderr: true, since: '1700000000.5', timestamps: true, tail: 20 });
+    expect(demuxToText(output)).toBe(`${'rules installed '.repeat(9)}\n`);
+    expect(requests.at(-1)).toBe('GET /containers/abc/logs?stdout=true&stderr=true&since=1700000000.5&timestamps=true&tail=20');
     expect(loads).toBe(0);
   });
 
