@@ -26,7 +26,7 @@ import process from 'node:process';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { WebSocketServer } from 'ws';
-import { BASE, BenchError, CLI, children, docker, imageId, median, ROOT, run } from './lib.mjs';
+import { BASE, BenchError, CLI, children, docker, imageId, isolateChildren, median, projectFolder, ROOT, run, runBench } from './lib.mjs';
 
 const MANY = 50;
 const RUNNING = 10;
@@ -275,21 +275,8 @@ async function main() {
   imagesBefore = paddockImages();
 
   temp = fs.mkdtempSync(path.join(os.tmpdir(), 'paddock-bench-app-'));
-  // Workspace paths under /tmp, /var, /root, … are refused: the projects live in test-results/.
-  fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-  projects = fs.mkdtempSync(path.join(ROOT, 'test-results', 'bench-app-'));
-  const home = path.join(temp, 'home');
-  fs.mkdirSync(home, { recursive: true });
-  children.env = {
-    ...process.env,
-    HOME: home,
-    XDG_CACHE_HOME: path.join(temp, 'cache'),
-    XDG_CONFIG_HOME: path.join(temp, 'config'),
-    XDG_DATA_HOME: path.join(temp, 'data'),
-    DOCKER_CONFIG: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
-    NO_COLOR: '1',
-  };
-  delete children.env.PADDOCK_CONFIG;
+  projects = projectFolder('bench-app-');
+  isolateChildren(temp);
   const tag = process.pid.toString(36);
   const manyConfig = path.join(temp, 'many.toml');
   const oneConfig = path.join(temp, 'one.toml');
@@ -309,14 +296,7 @@ function chromiumVersion() {
   return run(CHROMIUM, ['--version'], { allowFailure: true }).stdout.trim() || 'Chromium';
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`\nbench/app.mjs could not run: ${error instanceof BenchError ? error.message : error.stack}\n`);
-  exitCode = 1;
-} finally {
+await runBench('bench/app.mjs', main, async () => {
   await browser?.close();
   cleanup();
-}
-process.exitCode = exitCode;
+});

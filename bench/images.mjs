@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import { BASE, BenchError, CLI, children, docker, imageId, letSignalsIn, median, parseEvents, ROOT, run, secs, table, timed } from './lib.mjs';
+import { BASE, BenchError, CLI, children, docker, imageId, isolateChildren, letSignalsIn, median, parseEvents, ROOT, run, runBench, secs, table, timed } from './lib.mjs';
 
 const WORKSPACE = 'bench';
 const DOCKER_TAG = 'paddock-bench-docker:latest';
@@ -163,22 +163,9 @@ async function main() {
   ctx = path.join(temp, 'ctx');
   dockerfile = path.join(ctx, 'overlay.Dockerfile');
   configFile = path.join(temp, 'config.toml');
-  const home = path.join(temp, 'home');
-  const cacheHome = path.join(temp, 'cache');
+  const { cacheHome } = isolateChildren(temp);
   paddockCache = path.join(cacheHome, 'paddock');
-  fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(cacheHome, { recursive: true });
-  // Both tools keep talking to the user's engine (DOCKER_HOST / context) with a throwaway HOME.
-  children.env = {
-    ...process.env,
-    HOME: home,
-    XDG_CACHE_HOME: cacheHome,
-    XDG_CONFIG_HOME: path.join(temp, 'config'),
-    XDG_DATA_HOME: path.join(temp, 'data'),
-    DOCKER_CONFIG: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
-    NO_COLOR: '1',
-  };
-  delete children.env.PADDOCK_CONFIG;
 
   process.stdout.write(`engine ${info.stdout.trim()}, base ${BASE}, ${os.cpus().length} CPUs; BuildKit (buildx) ${haveBuildKit ? buildx.stdout.trim().split('\n')[0] : 'absent: legacy builder only'}\n`);
   process.stdout.write(`generating ${FOLDERS * FILES_PER_FOLDER} files of ${FILE_BYTES / 1024} KiB in ${ctx} ... `);
@@ -307,13 +294,4 @@ async function main() {
   }
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`\nbench/images.mjs could not run: ${error instanceof BenchError ? error.message : error.stack}\n`);
-  exitCode = 1;
-} finally {
-  cleanup();
-}
-process.exitCode = exitCode;
+await runBench('bench/images.mjs', main, cleanup);

@@ -1,6 +1,8 @@
 // What the benchmarks share: running and timing child processes against the engine, and printing
 // medians. Machines are noisy, so each bench runs its contenders interleaved and prints ratios.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -74,3 +76,43 @@ export function table(title, rows, unit = 's') {
 
 /** spawnSync holds signals back; a short pause lets a pending Ctrl-C in between two runs. */
 export const letSignalsIn = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/**
+ * Points every child at a throwaway HOME and XDG folders under `temp`; they keep talking to the
+ * user's engine (DOCKER_HOST, the docker context).
+ */
+export function isolateChildren(temp) {
+  const home = path.join(temp, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  children.env = {
+    ...process.env,
+    HOME: home,
+    XDG_CACHE_HOME: path.join(temp, 'cache'),
+    XDG_CONFIG_HOME: path.join(temp, 'config'),
+    XDG_DATA_HOME: path.join(temp, 'data'),
+    DOCKER_CONFIG: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
+    NO_COLOR: '1',
+  };
+  delete children.env.PADDOCK_CONFIG;
+  return { home, cacheHome: children.env.XDG_CACHE_HOME };
+}
+
+/** A folder for a bench's workspace paths: those under /tmp, /var, /root, … are refused. */
+export function projectFolder(prefix) {
+  fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+  return fs.mkdtempSync(path.join(ROOT, 'test-results', prefix));
+}
+
+/** Runs a bench's main, cleans up whatever happens, and exits non-zero only when it could not run. */
+export async function runBench(name, main, cleanup) {
+  let exitCode = 0;
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`\n${name} could not run: ${error instanceof BenchError ? error.message : error.stack}\n`);
+    exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+  process.exitCode = exitCode;
+}

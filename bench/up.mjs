@@ -25,7 +25,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import { BASE, BenchError, CLI, children, docker, imageId, letSignalsIn, median, ms, parseEvents, ROOT, run, secs, table, timed } from './lib.mjs';
+import { BASE, BenchError, CLI, children, docker, imageId, isolateChildren, letSignalsIn, median, ms, parseEvents, projectFolder, ROOT, run, runBench, secs, table, timed } from './lib.mjs';
 
 const WORKSPACE = 'benchup';
 const PROJECT = `paddock-${WORKSPACE}`;
@@ -259,24 +259,10 @@ async function main() {
   haveCompose = !composeVersion.error && composeVersion.status === 0;
 
   temp = fs.mkdtempSync(path.join(os.tmpdir(), 'paddock-bench-up-'));
-  // Workspace paths under /tmp, /var, /root, … are refused: the project lives in test-results/.
-  fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-  project = fs.mkdtempSync(path.join(ROOT, 'test-results', 'bench-up-'));
+  project = projectFolder('bench-up-');
   configFile = path.join(temp, 'config.toml');
   composeFile = path.join(temp, 'exported.yml');
-  const home = path.join(temp, 'home');
-  fs.mkdirSync(home, { recursive: true });
-  // Every tool keeps talking to the user's engine (DOCKER_HOST / context) with a throwaway HOME.
-  children.env = {
-    ...process.env,
-    HOME: home,
-    XDG_CACHE_HOME: path.join(temp, 'cache'),
-    XDG_CONFIG_HOME: path.join(temp, 'config'),
-    XDG_DATA_HOME: path.join(temp, 'data'),
-    DOCKER_CONFIG: process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'),
-    NO_COLOR: '1',
-  };
-  delete children.env.PADDOCK_CONFIG;
+  isolateChildren(temp);
   fs.writeFileSync(path.join(project, 'README.md'), 'A folder for bench/up.mjs.\n');
   fs.writeFileSync(
     configFile,
@@ -443,13 +429,4 @@ async function main() {
   process.stdout.write(`up, no-op right after a start (Docker's health still "starting", so up reads the agent's ready line): ${ms(unsettled)} ms (one run)\n`);
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`\nbench/up.mjs could not run: ${error instanceof BenchError ? error.message : error.stack}\n`);
-  exitCode = 1;
-} finally {
-  cleanup();
-}
-process.exitCode = exitCode;
+await runBench('bench/up.mjs', main, cleanup);
