@@ -179,65 +179,71 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     expect(changed.services).toMatchObject({ firewall: { action: 'kept' }, agent: { action: 'recreated' } });
   }, 600_000);
 
+  /** A base image: the test base with `run` on top, so the firewall built on it behaves as the test needs. */
+  function buildBase(tag: string, run: string): void {
+    const file = path.join(project, `${tag.replace(/[^a-z0-9]+/g, '-')}.Dockerfile`);
+    fs.writeFileSync(file, `FROM ${TEST_BASE_IMAGE}\nRUN ${run}\n`);
+    execFileSync('docker', ['build', '-q', '-t', tag, '-f', file, project], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  }
+
+  /** up of a workspace from a whole config text, outside the suite's usual config. */
+  function upFromText(text: string, name: string): Promise<UpResult> {
+    const host = nodeHost(sandbox.home);
+    return up(resolveWorkspace(validateConfigText(text, 't.toml', host).config, name, host), {
+      docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+    });
+  }
+
+  /** Removes a workspace made on a base of buildBase's, the firewall images built on it, and the base. */
+  async function removeWithBase(name: string, base: string): Promise<void> {
+    await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true });
+    for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['dev.paddock.role=firewall'] }) })) {
+      const info = await docker.getImage(image.Id).inspect();
+      if (info.Config.Labels?.['dev.paddock.from'] === base) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    }
+    await docker.getImage(base).remove({ force: true }).catch(() => undefined);
+  }
+
   it('fails closed: when the firewall cannot install its rules, the agent never starts and up says why', async () => {
     // A base whose iptables always fails: the firewall image built on it cannot filter anything.
     const broken = `paddock-it-noiptables-${id}:1`;
-    fs.writeFileSync(path.join(project, 'noiptables.Dockerfile'), `FROM ${TEST_BASE_IMAGE}\nRUN for tool in iptables iptables-legacy ip6tables ip6tables-legacy; do printf '#!/bin/sh\\nexit 1\\n' > /usr/local/sbin/$tool; chmod +x /usr/local/sbin/$tool; done\n`);
-    execFileSync('docker', ['build', '-q', '-t', broken, '-f', path.join(project, 'noiptables.Dockerfile'), project], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    buildBase(broken, `for tool in iptables iptables-legacy ip6tables ip6tables-legacy; do printf '#!/bin/sh\\nexit 1\\n' > /usr/local/sbin/$tool; chmod +x /usr/local/sbin/$tool; done`);
     const name = `closed-${id}`;
     workspaces.push(name);
     try {
       const text = `[base]\nfrom = "${broken}"\n[workspaces.${name}]\npaths = ["${project}"]\nagent = "shell"\nimage = "paddock-it-testhost:1"\n`;
-      const failure = await up(resolveWorkspace(validateConfigText(text, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
-        docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
-      }).catch((error: Error) => error);
+      const failure = await upFromText(text, name).catch((error: Error) => error);
       expect(failure).toBeInstanceOf(Error);
       expect((failure as Error).message).toMatch(/firewall container exited with code 1/);
       expect((failure as Error).message).toMatch(/iptables works with neither the nft nor the legacy backend/);
       const agent = await docker.getContainer(`paddock-${name}-agent-1`).inspect().catch(() => null);
       expect(agent === null || (!agent.State.Running && agent.State.StartedAt.startsWith('0001-'))).toBe(true);
     } finally {
-      await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true });
-      for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['dev.paddock.role=firewall'] }) })) {
-        const info = await docker.getImage(image.Id).inspect();
-        if (info.Config.Labels?.['dev.paddock.from'] === broken) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
-      }
-      await docker.getImage(broken).remove({ force: true }).catch(() => undefined);
+      await removeWithBase(name, broken);
     }
   }, 600_000);
 
   it('starts the agent of a stopped workspace (a host reboot) only once the new run\'s rules are in', async () => {
     // A base whose iptables takes 3 s on its first call in each run, so that the rules come late.
     const slow = `paddock-it-slowiptables-${id}:1`;
-    fs.writeFileSync(
-      path.join(project, 'slowiptables.Dockerfile'),
-      `FROM ${TEST_BASE_IMAGE}\nRUN printf '#!/bin/sh\\n[ -e /dev/shm/slow ] || { touch /dev/shm/slow; sleep 3; }\\nexec /usr/sbin/iptables "$@"\\n' > /usr/local/sbin/iptables && chmod +x /usr/local/sbin/iptables\n`,
-    );
-    execFileSync('docker', ['build', '-q', '-t', slow, '-f', path.join(project, 'slowiptables.Dockerfile'), project], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    buildBase(slow, `printf '#!/bin/sh\\n[ -e /dev/shm/slow ] || { touch /dev/shm/slow; sleep 3; }\\nexec /usr/sbin/iptables "$@"\\n' > /usr/local/sbin/iptables && chmod +x /usr/local/sbin/iptables`);
     const name = `reboot-${id}`;
     workspaces.push(name);
     // The agent image of the workspace the other tests run (one with tmux), built if this test runs alone.
     await start(ws, allow);
     const agentImage = (await docker.getContainer(`paddock-${ws}-agent-1`).inspect()).Config.Image;
     const text = `[base]\nfrom = "${slow}"\n[workspaces.${name}]\npaths = ["${project}"]\nagent = "shell"\nimage = "${agentImage}"\n`;
-    const options = { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file: string) => fs.existsSync(file) };
-    const workspace = () => resolveWorkspace(validateConfigText(text, 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home));
     try {
-      await up(workspace(), options);
+      await upFromText(text, name);
       await docker.getContainer(`paddock-${name}-agent-1`).stop({ t: 0 });
       await docker.getContainer(`paddock-${name}-firewall-1`).stop({ t: 0 });
-      const again = await up(workspace(), options);
+      const again = await upFromText(text, name);
       expect(again.services).toMatchObject({ firewall: { action: 'started' }, agent: { action: 'recreated' } });
       // The earlier run's output and ready mark are still in the container: they must not count.
       const rules = await execFileAsync('docker', ['exec', `paddock-${name}-firewall-1`, '/usr/sbin/iptables', '-w', '5', '-S', 'PADDOCK-EGRESS']).catch((error: { stderr: string }) => ({ stdout: '', stderr: error.stderr }));
       expect(rules.stdout).toContain('-j REJECT');
     } finally {
-      await down(name, { docker, dataDir: path.join(sandbox.home, 'data'), volumes: true });
-      for (const image of await docker.listImages({ filters: JSON.stringify({ label: ['dev.paddock.role=firewall'] }) })) {
-        const info = await docker.getImage(image.Id).inspect();
-        if (info.Config.Labels?.['dev.paddock.from'] === slow) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
-      }
-      await docker.getImage(slow).remove({ force: true }).catch(() => undefined);
+      await removeWithBase(name, slow);
     }
   }, 600_000);
 
