@@ -19,10 +19,12 @@ import { AddWorkspaceForm } from './AddWorkspaceForm.tsx';
 function useImageSummaries(workspaces: WorkspaceSummary[]) {
   const engineConnected = useApp((state) => state.engine.state === 'connected');
   const loadImages = useApp((state) => state.loadImages);
-  const key = workspaces.map((workspace) => `${workspace.name}=${workspace.image}`).join('\n');
+  // Strings, so a config read that changed nothing here triggers nothing.
+  const names = workspaces.map((workspace) => workspace.name).join('\n');
+  const images = workspaces.map((workspace) => workspace.image).join('\n');
   useEffect(() => {
-    if (engineConnected && key) void loadImages(key.split('\n').map((entry) => entry.slice(0, entry.indexOf('='))));
-  }, [engineConnected, loadImages, key]);
+    if (engineConnected && names) void loadImages(names.split('\n'));
+  }, [engineConnected, loadImages, names, images]);
 }
 
 function LastBuild({ name }: { name: string }) {
