@@ -37,7 +37,7 @@ for (const stale of fs.readdirSync(`${root}dist`).filter((name) => /^cli-.*\.mjs
   if (!result.metafile.outputs[`dist/${stale.replace(/\.map$/, '')}`]) fs.rmSync(`${root}dist/${stale}`);
 }
 
-// core/assets/index.ts reads the embedded Dockerfiles next to itself; in the bundle that is dist/.
-for (const asset of fs.readdirSync(`${root}core/assets`).filter((name) => name.endsWith('.Dockerfile'))) {
+// core/assets/index.ts reads the embedded Dockerfiles and the firewall program next to itself; in the bundle that is dist/.
+for (const asset of fs.readdirSync(`${root}core/assets`).filter((name) => name.endsWith('.Dockerfile') || name.endsWith('.pl'))) {
   fs.copyFileSync(`${root}core/assets/${asset}`, `${root}dist/${asset}`);
 }

@@ -47,7 +47,7 @@ export function preloadOptions() {
 
 async function main() {
   await Promise.all([build(mainOptions()), build(preloadOptions())]);
-  for (const asset of fs.readdirSync(path.join(root, 'core', 'assets')).filter((name) => name.endsWith('.Dockerfile'))) {
+  for (const asset of fs.readdirSync(path.join(root, 'core', 'assets')).filter((name) => name.endsWith('.Dockerfile') || name.endsWith('.pl'))) {
     fs.copyFileSync(path.join(root, 'core', 'assets', asset), path.join(out, asset));
   }
   fs.mkdirSync(path.join(out, 'icons'), { recursive: true });

@@ -5,7 +5,8 @@ import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText, StreamDemuxer } from '../docker/streams.ts';
 import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
-import { FIREWALL_READY_LINE } from '../sandbox/firewall.ts';
+import { FIREWALL_READY_LINE, FIREWALL_WARNING_PREFIX } from '../sandbox/firewall.ts';
+import { applyPolicy, currentPolicy, desiredPolicy, putPolicy } from '../net/steer.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
@@ -241,6 +242,15 @@ async function printed(container: Docker.Container, line: string, timeoutMs: num
   });
 }
 
+/** What the firewall warned about in this run (an allowlist name that never resolves, no resolver known, …). */
+async function firewallWarnings(container: Docker.Container, info: Docker.ContainerInspectInfo): Promise<string[]> {
+  const output = demuxToText(await container.logs({ follow: false, stdout: true, stderr: true, since: dockerTimestamp(info.State.StartedAt), tail: 200 }));
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith(FIREWALL_WARNING_PREFIX))
+    .map((line) => `firewall: ${line.slice(FIREWALL_WARNING_PREFIX.length)}`);
+}
+
 async function converge(
   docker: Docker,
   model: ComposeModel,
@@ -339,21 +349,31 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     if (hostPort && !(existingFirewall && existingFirewall.State === 'running') && (await portInUse(hostPort))) {
       throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" uses, is taken by ${await portHolder(docker, hostPort)}; stop it, or give this workspace another with \`port = N\` in its config`);
     }
+    const policy = await desiredPolicy(docker, ws);
     const firewall = await converge(docker, model, fw, fwOptions, fwHash, async (container) => {
       for (const name of model.externalNetworks) await docker.getNetwork(name).connect({ Container: container.id });
+      await putPolicy(container, policy);
     });
     emit({ type: 'service', service: 'firewall', action: firewall.action, id: firewall.container.id });
     emit({ type: 'waiting', service: 'firewall', until: 'healthy' });
     // A firewall just started says on its output when the rules are in (the line follows the ready
     // file); waitReady covers the rest: one already running, and saying why one failed.
     const waitFirewall = () => waitReady(firewall.container, 'firewall', fw.healthcheck?.test ?? null, 30_000, options.signal);
-    const fwReady =
+    const fwStarted =
       firewall.action === 'kept'
         ? waitFirewall()
         : printed(firewall.container, FIREWALL_READY_LINE, 30_000, options.signal).then(async (seen) => {
             const info = seen ? await firewall.container.inspect() : null;
             return info?.State.Running ? info : waitFirewall();
           });
+    // A firewall kept from an earlier run holds the policy of then: an allowlist edited since is
+    // applied live (the agent and its connections stay); one just created already has this one.
+    const fwReady = fwStarted.then(async (info) => {
+      const fresh = firewall.action === 'created' || firewall.action === 'recreated';
+      if (!fresh && (await currentPolicy(firewall.container)) !== policy) await applyPolicy(docker, firewall.container.id, policy);
+      if (firewall.action !== 'kept') for (const warning of await firewallWarnings(firewall.container, info)) emit({ type: 'warning', message: warning });
+      return info;
+    });
     // Awaited below, before anything starts; meanwhile the others are created in parallel with the
     // firewall installing its rules, which is most of what starting a stopped workspace waits for.
     fwReady.catch(() => undefined);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { parseMemoryBytes } from '../config/schema.ts';
 import { DIND_CAPABILITIES, DIND_CLIENT, DIND_COMMAND, DIND_DATA_TARGET, DIND_DEVICES, DIND_ENV, DIND_HEALTH_TEST, DIND_HOST, DIND_SECURITY_OPT, DIND_SOCKET_DIR, DIND_USER } from '../sandbox/dind.ts';
-import { FIREWALL_READY_FILE, firewallScript } from '../sandbox/firewall.ts';
+import { FIREWALL_READY_FILE, WAIT_FOR_FIREWALL, firewallCommand } from '../sandbox/firewall.ts';
 
 export const AGENT_PORT = 4096;
 export const AGENT_SESSION = 'agent';
@@ -108,12 +108,20 @@ export function workspacePort(ws: Pick<ResolvedWorkspace, 'name' | 'port'>): num
   return ws.port ?? stablePort(ws.name);
 }
 
+/** Where the wrapper finds its own tools: folders only root can write, unlike the agent's ~/.local/bin. */
+export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /**
- * The agent's program: exports env secrets from their files (so values never sit in the
- * container's config), then runs the agent; every agent but OpenCode's server runs inside tmux,
- * so attaching and detaching never kills it.
+ * The agent's program: waits for this run's firewall, exports env secrets from their files (so
+ * values never sit in the container's config), then runs the agent; every agent but OpenCode's
+ * server runs inside tmux, so attaching and detaching never kills it. Until the agent starts, only
+ * root-owned folders are on PATH: the agent's persistent home could otherwise plant a program that
+ * runs before the wait (its own PATH comes back for the agent itself).
  */
 export const AGENT_WRAPPER = `set -eu
+agent_path=\${PATH:-${SYSTEM_PATH}}
+PATH=${SYSTEM_PATH}
+${WAIT_FOR_FIREWALL}
 for name in \${PADDOCK_ENV_SECRETS:-}; do
   if [ -r "${SECRETS_DIR}/$name" ]; then
     value=$(cat "${SECRETS_DIR}/$name")
@@ -123,16 +131,18 @@ for name in \${PADDOCK_ENV_SECRETS:-}; do
   fi
 done
 unset PADDOCK_ENV_SECRETS
-if [ -x ${DIND_CLIENT} ] && ! command -v docker >/dev/null 2>&1; then
+if [ -x ${DIND_CLIENT} ] && ! PATH="$agent_path" command -v docker >/dev/null 2>&1; then
   mkdir -p "$HOME/.local/bin" && ln -sf ${DIND_CLIENT} "$HOME/.local/bin/docker"
 fi
 if [ "\${PADDOCK_IN_TMUX:-0}" = 1 ]; then
-  command -v tmux >/dev/null 2>&1 || { echo "paddock: this image has no tmux; Paddock runs the agent in tmux so that detaching never kills it. Install tmux in your overlay." >&2; exit 1; }
-  tmux new-session -d -s ${AGENT_SESSION} -x 200 -y 50 "$@"
+  tmux=$(command -v tmux) || { echo "paddock: this image has no tmux; Paddock runs the agent in tmux so that detaching never kills it. Install tmux in your overlay." >&2; exit 1; }
+  export PATH="$agent_path"
+  "$tmux" new-session -d -s ${AGENT_SESSION} -x 200 -y 50 "$@"
   echo "${AGENT_READY_LINE}"
-  while tmux has-session -t ${AGENT_SESSION} 2>/dev/null; do sleep 1; done
+  while "$tmux" has-session -t ${AGENT_SESSION} 2>/dev/null; do /bin/sleep 1; done
   exit 0
 fi
+export PATH="$agent_path"
 exec "$@"`;
 
 /** A health check that needs nothing but a POSIX shell: is anything listening on the agent's port? */
@@ -199,7 +209,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
       firewall: {
         name: 'firewall',
         image: inputs.firewallImage,
-        command: ['sh', '-c', firewallScript({ allowedHosts: ws.allowedHosts, allowedNetworks: ws.allowedNetworks, egress: ws.egress })],
+        command: firewallCommand(serves && ws.exposePort && inputs.hostPort ? AGENT_PORT : null),
         user: '0:0',
         capAdd: ['NET_ADMIN'],
         securityOpt: [NO_NEW_PRIVILEGES],
@@ -218,7 +228,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
       agent: {
         name: 'agent',
         image: inputs.agentImage,
-        command: ['sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...command],
+        command: ['/bin/sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...command],
         user: '1000:1000',
         capAdd: [],
         securityOpt: [NO_NEW_PRIVILEGES],
@@ -234,7 +244,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
         ports: [],
         healthcheck: serves
           ? { test: ['CMD', 'sh', '-c', LISTENING_CHECK], intervalMs: 2000, retries: 30, startPeriodMs: 0 }
-          : { test: ['CMD', 'tmux', 'has-session', '-t', AGENT_SESSION], intervalMs: 2000, retries: 3, startPeriodMs: 0 },
+          : { test: ['CMD', '/bin/sh', '-c', `PATH=${SYSTEM_PATH} exec tmux has-session -t ${AGENT_SESSION}`], intervalMs: 2000, retries: 3, startPeriodMs: 0 },
         memoryBytes: parseMemoryBytes(ws.memory),
         nanoCpus: Math.round(ws.cpu * 1e9),
         pidsLimit: PIDS_LIMIT,

@@ -2,6 +2,7 @@ import { parseEnvFile } from './envfile.ts';
 import type { KeyPath } from './errors.ts';
 import { parseMount, type MountSpec } from './mounts.ts';
 import { isSameOrUnder, normalizeHostPath } from './paths.ts';
+import type { AllowPreset } from '../net/presets.ts';
 import type { AgentName } from './rules.ts';
 import type { DefaultsConfig, PaddockConfig, SecretsConfig, WorkspaceConfig } from './schema.ts';
 
@@ -48,6 +49,10 @@ export interface ResolvedWorkspace {
   command: string[] | null;
   networks: string[];
   egress: 'open' | 'allowlist';
+  /** Named host lists (core/net/presets.ts) allowed on top of allowedHosts. */
+  allowPresets: AllowPreset[];
+  /** The resolvers the firewall's resolver asks; empty for the engine's. */
+  dns: string[];
   /** The Docker sidecar's image, used as is; null for the embedded one built from `[base] from`. */
   dindImage: string | null;
   /** The host port chosen for the agent's server, or null for the one derived from the name. */
@@ -188,6 +193,8 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
     command: workspace.command ?? defaults.command ?? null,
     networks: mergeUnique(defaults.networks, workspace.networks),
     egress: workspace.egress ?? defaults.egress ?? BUILTIN_DEFAULTS.egress,
+    allowPresets: mergeUnique(defaults.allow_presets, workspace.allow_presets) as AllowPreset[],
+    dns: workspace.dns ?? defaults.dns ?? [],
     dindImage: workspace.dind_image ?? defaults.dind_image ?? null,
     port: workspace.port ?? null,
   };

@@ -2,6 +2,9 @@ import net from 'node:net';
 import { z } from 'zod';
 import { parseEnvFile } from './envfile.ts';
 import { parseMount } from './mounts.ts';
+import { parseAllowEntry } from '../net/names.ts';
+import { ALLOW_PRESET_NAMES, isAllowPreset } from '../net/presets.ts';
+import { closest } from './suggest.ts';
 import { displayPath, expandHome, isAbsoluteHostPath, normalizeHostPath } from './paths.ts';
 import {
   ACCESS_MODES, AGENTS, BASE_VARIANTS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
@@ -78,24 +81,21 @@ export function dockerfileSourceProblem(value: string, home: string): string | n
   return null;
 }
 
-const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
-
 export function hostNameProblem(value: string): string | null {
   if (net.isIP(value)) return null;
-  if (value.includes('*')) return `"${value}" has a wildcard; hosts are resolved to addresses when the workspace starts, so list each host name`;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     return `"${value}" is a URL, not a host name; give just the host${hostOfUrl(value) ? ` ("${hostOfUrl(value)}")` : ''}`;
   }
   if (value.includes('/') && net.isIP(value.slice(0, value.indexOf('/')))) {
     return `"${value}" is a network; put CIDRs in allowed_networks`;
   }
-  const name = value.endsWith('.') ? value.slice(0, -1) : value;
-  const labels = name.split('.');
-  // A name whose last label is all digits would be read as an IPv4 address, so it is not a name.
-  if (name.length === 0 || name.length > 253 || !labels.every((label) => HOST_LABEL.test(label)) || /^[0-9]+$/.test(labels.at(-1) ?? '')) {
-    return `"${value}" is not a host name or an IP address`;
+  if (value.includes('*') && !value.startsWith('*.')) {
+    return `"${value}" has a wildcard in the wrong place: a wildcard is a whole first label, as in "*.example.com"`;
   }
-  return null;
+  const entry = parseAllowEntry(value);
+  if (entry?.kind === 'name' || entry?.kind === 'wildcard') return null;
+  if (value.startsWith('*.')) return `"${value}" is not a wildcard this allowlist accepts: give "*." and a domain with at least two labels, e.g. "*.githubusercontent.com"`;
+  return `"${value}" is not a host name or an IP address`;
 }
 
 function hostOfUrl(value: string): string | null {
@@ -247,6 +247,18 @@ function commonKeys(host: HostView) {
       z.string().regex(DOCKER_NETWORK_NAME, 'is not a Docker network name (letters, digits, _, . and -)'),
     ),
     egress: z.enum(EGRESS_MODES),
+    allow_presets: z.array(
+      z.string().superRefine((value, ctx) => {
+        if (isAllowPreset(value)) return;
+        const hint = closest(value, ALLOW_PRESET_NAMES);
+        fail(ctx, `"${value}" is not a preset${hint ? `; did you mean "${hint}"?` : ''} (presets: ${ALLOW_PRESET_NAMES.join(', ')})`);
+      }),
+    ),
+    dns: z.array(
+      z.string().superRefine((value, ctx) => {
+        if (!net.isIP(value)) fail(ctx, `"${value}" is not an IP address: dns lists the resolvers the workspace asks, e.g. ["192.168.1.1"]`);
+      }),
+    ),
     dind_image: z.string().superRefine((value, ctx) => {
       const problem = imageReferenceProblem(value);
       if (problem) fail(ctx, problem);

@@ -150,8 +150,9 @@ function limitsCheck(info: EngineInfo): DoctorCheck {
 }
 
 /**
- * The firewall needs iptables inside a container holding only NET_ADMIN. This is the check that
- * fails on engines whose kernel lacks netfilter (some WSL and minimal VM kernels).
+ * The firewall needs nftables inside a container holding only NET_ADMIN: it loads a table with an
+ * output hook for both families, as the workspace firewall does. This is the check that fails on
+ * engines whose kernel lacks nf_tables (some old WSL and minimal VM kernels).
  */
 async function firewallCheck(docker: Docker, requestedImage?: string): Promise<DoctorCheck> {
   const title = 'Sandbox firewall';
@@ -166,43 +167,33 @@ async function firewallCheck(docker: Docker, requestedImage?: string): Promise<D
       title,
       status: 'skip',
       detail: 'not probed yet: no firewall image is built',
-      hint: 'Pass --probe-image IMAGE (any local image that has iptables) to probe now.',
+      hint: 'Pass --probe-image IMAGE (any local image that has nft, from the nftables package) to probe now.',
     };
   }
   const script =
-    'v4=none; for t in iptables iptables-legacy; do if command -v $t >/dev/null 2>&1 && $t -w 5 -L -n >/dev/null 2>&1; then v4=$t; break; fi; done; ' +
-    'v6=none; for t in ip6tables ip6tables-legacy; do if command -v $t >/dev/null 2>&1 && $t -w 5 -L -n >/dev/null 2>&1; then v6=$t; break; fi; done; ' +
-    'command -v iptables >/dev/null 2>&1 || v4=missing; echo "paddock-probe v4=$v4 v6=$v6"';
+    'if ! command -v nft >/dev/null 2>&1; then echo "paddock-probe nft=missing"; exit 0; fi; ' +
+    'if nft -f - >/tmp/probe.err 2>&1 <<EOF\ntable inet paddock_probe {\n  chain output {\n    type filter hook output priority 0; policy accept;\n    ip6 daddr ::1 accept\n  }\n}\nEOF\n' +
+    'then nft delete table inet paddock_probe; echo "paddock-probe nft=ok"; else echo "paddock-probe nft=fail $(head -c 300 /tmp/probe.err)"; fi';
   let output: string;
   try {
     output = await runProbe(docker, image, script);
   } catch (error) {
     return { id: 'firewall', title, status: 'fail', detail: `the probe container could not run on ${image}: ${(error as Error).message}` };
   }
-  const match = /paddock-probe v4=(\S+) v6=(\S+)/.exec(output);
-  const [v4, v6] = [match?.[1] ?? 'none', match?.[2] ?? 'none'];
-  if (v4 === 'missing') {
-    return { id: 'firewall', title, status: 'skip', detail: `${image} has no iptables, so nothing was probed`, hint: 'Probe with an image that has iptables.' };
+  const result = /paddock-probe nft=(\S+)(.*)/.exec(output);
+  if (result?.[1] === 'missing') {
+    return { id: 'firewall', title, status: 'skip', detail: `${image} has no nft, so nothing was probed`, hint: 'Probe with an image that has nft (the nftables package).' };
   }
-  if (v4 === 'none') {
+  if (result?.[1] !== 'ok') {
     return {
       id: 'firewall',
       title,
       status: 'fail',
-      detail: `iptables does not work in a container with NET_ADMIN (probed with ${image}); workspaces cannot start without their firewall`,
-      hint: 'The engine\'s kernel needs netfilter (nf_tables or ip_tables). On WSL, update the WSL kernel (`wsl --update`); on a VM, use a kernel with netfilter enabled.',
+      detail: `nftables does not work in a container with NET_ADMIN (probed with ${image})${result?.[2]?.trim() ? `: ${result[2].trim()}` : ''}; workspaces cannot start without their firewall`,
+      hint: 'The engine\'s kernel needs nf_tables (IPv4 and IPv6). On WSL, update the WSL kernel (`wsl --update`); on a VM, use a kernel with nf_tables enabled.',
     };
   }
-  if (v6 === 'none') {
-    return {
-      id: 'firewall',
-      title,
-      status: 'warn',
-      detail: `IPv4 rules work (${v4}), IPv6 rules do not; workspaces will start only without IPv6`,
-      hint: 'Load the ip6_tables or nf_tables IPv6 support in the engine\'s kernel.',
-    };
-  }
-  return { id: 'firewall', title, status: 'ok', detail: `iptables works in a container with only NET_ADMIN (${v4}, ${v6}; probed with ${image})` };
+  return { id: 'firewall', title, status: 'ok', detail: `nftables works in a container with only NET_ADMIN (probed with ${image})` };
 }
 
 async function runProbe(docker: Docker, image: string, script: string): Promise<string> {

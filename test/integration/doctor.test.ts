@@ -30,7 +30,7 @@ describeWithDocker('paddock doctor against the real engine', () => {
     const result = await runCli('node', ['doctor', '--probe-image', TEST_BASE_IMAGE], { home: sandbox.home });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/✓ Docker engine: .+ at /);
-    expect(result.stdout).toMatch(/✓ Sandbox firewall: iptables works/);
+    expect(result.stdout).toMatch(/✓ Sandbox firewall: nftables works/);
     expect(result.stdout).toMatch(/Ready to run Paddock workspaces/);
   });
 
@@ -58,7 +58,7 @@ describeWithDocker('paddock doctor against the real engine', () => {
     expect(report.checks[0].hint).toMatch(/DOCKER_HOST/);
   });
 
-  it('says when the probe image has no iptables instead of failing the engine', async () => {
+  it('says when the probe image cannot run instead of failing the engine', async () => {
     const result = await runCli('node', ['doctor', '--json', '--probe-image', 'paddock-doctor-test-missing:none'], { home: sandbox.home });
     const firewall = JSON.parse(result.stdout).checks.find((c: { id: string }) => c.id === 'firewall');
     expect(firewall.status).toBe('fail');

@@ -205,9 +205,9 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
   }
 
   it('fails closed: when the firewall cannot install its rules, the agent never starts and up says why', async () => {
-    // A base whose iptables always fails: the firewall image built on it cannot filter anything.
-    const broken = `paddock-it-noiptables-${id}:1`;
-    buildBase(broken, `for tool in iptables iptables-legacy ip6tables ip6tables-legacy; do printf '#!/bin/sh\\nexit 1\\n' > /usr/local/sbin/$tool; chmod +x /usr/local/sbin/$tool; done`);
+    // A base whose nft always fails: the firewall image built on it cannot filter anything.
+    const broken = `paddock-it-nonft-${id}:1`;
+    buildBase(broken, `printf '#!/bin/sh\\nexit 1\\n' > /usr/local/sbin/nft && chmod +x /usr/local/sbin/nft`);
     const name = `closed-${id}`;
     workspaces.push(name);
     try {
@@ -215,7 +215,7 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
       const failure = await upFromText(text, name).catch((error: Error) => error);
       expect(failure).toBeInstanceOf(Error);
       expect((failure as Error).message).toMatch(/firewall container exited with code 1/);
-      expect((failure as Error).message).toMatch(/iptables works with neither the nft nor the legacy backend/);
+      expect((failure as Error).message).toMatch(/nft refused the rules/);
       const agent = await docker.getContainer(`paddock-${name}-agent-1`).inspect().catch(() => null);
       expect(agent === null || (!agent.State.Running && agent.State.StartedAt.startsWith('0001-'))).toBe(true);
     } finally {
@@ -224,9 +224,9 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
   }, 600_000);
 
   it('starts the agent of a stopped workspace (a host reboot) only once the new run\'s rules are in', async () => {
-    // A base whose iptables takes 3 s on its first call in each run, so that the rules come late.
-    const slow = `paddock-it-slowiptables-${id}:1`;
-    buildBase(slow, `printf '#!/bin/sh\\n[ -e /dev/shm/slow ] || { touch /dev/shm/slow; sleep 3; }\\nexec /usr/sbin/iptables "$@"\\n' > /usr/local/sbin/iptables && chmod +x /usr/local/sbin/iptables`);
+    // A base whose nft takes 3 s on its first call in each run, so that the rules come late.
+    const slow = `paddock-it-slownft-${id}:1`;
+    buildBase(slow, `printf '#!/bin/sh\\n[ -e /dev/shm/slow ] || { touch /dev/shm/slow; sleep 3; }\\nexec /usr/sbin/nft "$@"\\n' > /usr/local/sbin/nft && chmod +x /usr/local/sbin/nft`);
     const name = `reboot-${id}`;
     workspaces.push(name);
     // The agent image of the workspace the other tests run (one with tmux), built if this test runs alone.
@@ -240,8 +240,8 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
       const again = await upFromText(text, name);
       expect(again.services).toMatchObject({ firewall: { action: 'started' }, agent: { action: 'recreated' } });
       // The earlier run's output and ready mark are still in the container: they must not count.
-      const rules = await execFileAsync('docker', ['exec', `paddock-${name}-firewall-1`, '/usr/sbin/iptables', '-w', '5', '-S', 'PADDOCK-EGRESS']).catch((error: { stderr: string }) => ({ stdout: '', stderr: error.stderr }));
-      expect(rules.stdout).toContain('-j REJECT');
+      const rules = await execFileAsync('docker', ['exec', `paddock-${name}-firewall-1`, '/usr/sbin/nft', 'list', 'chain', 'inet', 'paddock', 'output']).catch((error: { stderr: string }) => ({ stdout: '', stderr: error.stderr }));
+      expect(rules.stdout).toContain('policy drop');
     } finally {
       await removeWithBase(name, slow);
     }
@@ -413,7 +413,7 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
       expect(row.stats.memory.used).toBeGreaterThan(0);
       expect(row.stats.pids.current).toBeGreaterThan(0);
       const logs = await runCli(runtime, ['--config', file, 'logs', ws, '--service', 'firewall'], { home: sandbox.home });
-      expect(logs.stdout).toMatch(/firewall\s+paddock-firewall: egress rules installed \(iptables/);
+      expect(logs.stdout).toMatch(/firewall\s+paddock-firewall: egress rules installed \(nft/);
       const recent = await runCli(runtime, ['--config', file, 'logs', ws, '--service', 'firewall', '--since', new Date(Date.now() + 60_000).toISOString()], { home: sandbox.home });
       expect(recent.stdout).toBe('');
     }

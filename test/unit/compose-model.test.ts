@@ -8,10 +8,10 @@ import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/reso
 import type { HostView } from '../../core/config/schema.ts';
 import {
   AGENT_PORT, AGENT_SESSION, AGENT_WRAPPER, CACHE_VOLUME_TARGET, DATA_VOLUME_TARGET, PASSWORD_SECRET, projectName, stablePort, workspacePort,
-  workspaceModel, type ComposeModel, type ModelInputs,
+  workspaceModel, type ComposeModel, type ModelInputs, SYSTEM_PATH,
 } from '../../core/compose/model.ts';
 import { DIND_SOCKET_DIR } from '../../core/sandbox/dind.ts';
-import { FIREWALL_READY_FILE, firewallScript } from '../../core/sandbox/firewall.ts';
+import { FIREWALL_READY_FILE } from '../../core/sandbox/firewall.ts';
 
 const HOME = '/home/alice';
 const PASSWORD_FILE = '/home/alice/.local/share/paddock/workspaces/web/opencode-password';
@@ -131,16 +131,12 @@ describe('workspaceModel services', () => {
     expect(model.services.firewall.env).toEqual([]);
   });
 
-  it('gives the firewall the workspace policy and a ready-file health check', () => {
-    const ws = workspace('allowed_hosts = ["example.com"]\nallowed_networks = ["10.1.0.0/16", "fd00::/8"]\negress = "allowlist"', {
-      defaults: 'allowed_hosts = ["registry.npmjs.org"]',
-    });
-    const model = workspaceModel(ws, inputs());
-    expect(model.services.firewall.command).toEqual([
-      'sh', '-c',
-      firewallScript({ allowedHosts: ['registry.npmjs.org', 'example.com'], allowedNetworks: ['10.1.0.0/16', 'fd00::/8'], egress: 'allowlist' }),
-    ]);
-    expect(model.services.firewall.healthcheck?.test).toEqual(['CMD', 'test', '-f', FIREWALL_READY_FILE]);
+  it('keeps the allowlist out of the firewall\'s command, so steering it never recreates the firewall', () => {
+    const open = workspaceModel(workspace(''), inputs());
+    const allowlist = workspaceModel(workspace('allowed_hosts = ["example.com", "*.wild.example.org"]\nallowed_networks = ["10.1.0.0/16"]\negress = "allowlist"\nallow_presets = ["npm"]'), inputs());
+    expect(allowlist.services.firewall.command).toEqual(open.services.firewall.command);
+    expect(allowlist.services.firewall.command.slice(0, 2)).toEqual(['/usr/bin/perl', '-e']);
+    expect(allowlist.services.firewall.healthcheck?.test).toEqual(['CMD', 'test', '-f', FIREWALL_READY_FILE]);
   });
 
   it('binds the workspace paths at the same path, read-write, and starts in the first', () => {
@@ -166,7 +162,7 @@ describe('workspaceModel agent program and health', () => {
   it('runs OpenCode\'s server outside tmux, with a pure-sh check that port 4096 listens', () => {
     const model = workspaceModel(workspace(''), inputs());
     const agent = model.services.agent;
-    expect(agent.command).toEqual(['sh', '-c', AGENT_WRAPPER, 'paddock-agent', 'opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(AGENT_PORT)]);
+    expect(agent.command).toEqual(['/bin/sh', '-c', AGENT_WRAPPER, 'paddock-agent', 'opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(AGENT_PORT)]);
     expect(envOf(model).PADDOCK_IN_TMUX).toBe('0');
     const test = agent.healthcheck!.test;
     expect(test.slice(0, 3)).toEqual(['CMD', 'sh', '-c']);
@@ -220,9 +216,9 @@ describe('workspaceModel agent program and health', () => {
     ['shell', ['bash', '-l']],
   ])('runs %s in tmux, checked with tmux has-session', (agent, program) => {
     const model = workspaceModel(workspace(`agent = "${agent}"`), inputs());
-    expect(model.services.agent.command).toEqual(['sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...program]);
+    expect(model.services.agent.command).toEqual(['/bin/sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...program]);
     expect(envOf(model).PADDOCK_IN_TMUX).toBe('1');
-    expect(model.services.agent.healthcheck!.test).toEqual(['CMD', 'tmux', 'has-session', '-t', AGENT_SESSION]);
+    expect(model.services.agent.healthcheck!.test).toEqual(['CMD', '/bin/sh', '-c', `PATH=${SYSTEM_PATH} exec tmux has-session -t ${AGENT_SESSION}`]);
     expect(model.services.firewall.ports).toEqual([]);
     expect(model.services.agent.ports).toEqual([]);
     expect(model.secrets.map((secret) => secret.name)).not.toContain(PASSWORD_SECRET);
@@ -230,9 +226,9 @@ describe('workspaceModel agent program and health', () => {
 
   it('a command overrides the agent and runs in tmux, even for opencode', () => {
     const model = workspaceModel(workspace('command = ["opencode", "--model", "a b", "$X"]'), inputs());
-    expect(model.services.agent.command).toEqual(['sh', '-c', AGENT_WRAPPER, 'paddock-agent', 'opencode', '--model', 'a b', '$X']);
+    expect(model.services.agent.command).toEqual(['/bin/sh', '-c', AGENT_WRAPPER, 'paddock-agent', 'opencode', '--model', 'a b', '$X']);
     expect(envOf(model).PADDOCK_IN_TMUX).toBe('1');
-    expect(model.services.agent.healthcheck!.test).toEqual(['CMD', 'tmux', 'has-session', '-t', AGENT_SESSION]);
+    expect(model.services.agent.healthcheck!.test).toEqual(['CMD', '/bin/sh', '-c', `PATH=${SYSTEM_PATH} exec tmux has-session -t ${AGENT_SESSION}`]);
     // Not OpenCode's server: nothing published, no server password.
     expect(model.services.firewall.ports).toEqual([]);
     expect(model.secrets.map((secret) => secret.name)).not.toContain(PASSWORD_SECRET);
@@ -465,6 +461,6 @@ describe('the Docker sidecar (enable_docker)', () => {
   });
 
   it('gives the agent the sidecar\'s docker client only when its image has none', () => {
-    expect(AGENT_WRAPPER).toContain(`if [ -x ${DIND_SOCKET_DIR}/bin/docker ] && ! command -v docker`);
+    expect(AGENT_WRAPPER).toContain(`if [ -x ${DIND_SOCKET_DIR}/bin/docker ] && ! PATH="$agent_path" command -v docker`);
   });
 });

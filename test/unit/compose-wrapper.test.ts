@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_READY_LINE, AGENT_SESSION, AGENT_WRAPPER, SECRETS_DIR } from '../../core/compose/model.ts';
+import { AGENT_READY_LINE, AGENT_SESSION, AGENT_WRAPPER, SECRETS_DIR, SYSTEM_PATH } from '../../core/compose/model.ts';
+import { WAIT_FOR_FIREWALL } from '../../core/sandbox/firewall.ts';
 
 const tempDirs: string[] = [];
 
@@ -33,8 +34,10 @@ interface Setup {
 /**
  * Runs the wrapper as the agent container does (`sh -c WRAPPER paddock-agent <command...>`).
  * The wrapper reads /run/secrets by absolute path, so that path is replaced in the script text by
- * a temp folder before it runs. PATH holds only `cat`, `env`, `printf` and the stubs, so no real
- * tmux is found by accident.
+ * a temp folder before it runs; its own PATH of system folders becomes the stub folder, and its
+ * wait for the firewall's resolver (which only a real workspace has; the integration tests start
+ * agents that way) goes. PATH holds only `cat`, `env`, `printf` and the stubs, so no real tmux is
+ * found by accident.
  */
 function runWrapper(command: string[], setup: Setup = {}) {
   const dir = tempDir();
@@ -50,7 +53,8 @@ function runWrapper(command: string[], setup: Setup = {}) {
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nprintf '%s\\037' ${name} "$@" >> "$STUB_LOG"\nprintf '\\n' >> "$STUB_LOG"\n${body}\n`, { mode: 0o755 });
   }
   expect(AGENT_WRAPPER).toContain(`${SECRETS_DIR}/`);
-  const script = AGENT_WRAPPER.replaceAll(SECRETS_DIR, secrets);
+  expect(AGENT_WRAPPER).toContain(WAIT_FOR_FIREWALL);
+  const script = AGENT_WRAPPER.replaceAll(SECRETS_DIR, secrets).replace(WAIT_FOR_FIREWALL, '').replaceAll(SYSTEM_PATH, bin);
   const result = spawnSync('/bin/sh', ['-c', script, 'paddock-agent', ...command], {
     encoding: 'utf8',
     env: { PATH: bin, STUB_LOG: log, PADDOCK_IN_TMUX: '0', ...setup.env },

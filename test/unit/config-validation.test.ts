@@ -455,8 +455,16 @@ describe('allowed_hosts', () => {
     expectValid(workspace(`allowed_hosts = [${toml(hostName)}]`));
   });
 
-  it('rejects a wildcard, explaining hosts are resolved', () => {
-    expectIssue(workspace('allowed_hosts = ["example.com", "*.example.com"]'), 'workspaces.web.allowed_hosts[1]', 'wildcard');
+  it('accepts a wildcard first label, the way the firewall matches it', () => {
+    expectValid(workspace('allowed_hosts = ["example.com", "*.example.com", "*.githubusercontent.com"]'));
+  });
+
+  it.each(['api.*.example.com', 'exa*mple.com', '*example.com'])('rejects the misplaced wildcard %s', (value) => {
+    expectIssue(workspace(`allowed_hosts = [${toml(value)}]`), 'workspaces.web.allowed_hosts[0]', 'wildcard in the wrong place');
+  });
+
+  it('rejects a wildcard over a top-level domain', () => {
+    expectIssue(workspace('allowed_hosts = ["*.com"]'), 'workspaces.web.allowed_hosts[0]', 'at least two labels');
   });
 
   it.each(['10.0.0.0/8', 'fd00::/8'])('rejects the CIDR %s, pointing to allowed_networks', (cidr) => {

@@ -266,12 +266,12 @@ describe('firewall.Dockerfile', () => {
   const dockerfile = parse(FILES['firewall.Dockerfile']);
   const instructions = dockerfile.getInstructions();
 
-  it('is one stage that only installs iptables, iproute2 and libc-bin', () => {
+  it('is one stage that only installs nftables, iproute2 and perl-base', () => {
     expect(dockerfile.getFROMs()).toHaveLength(1);
     expect(instructions.map((instruction) => instruction.getKeyword()).filter((keyword) => !['ARG', 'FROM', 'RUN'].includes(keyword))).toEqual([]);
     const scripts = runs(instructions);
     expect(scripts).toHaveLength(1);
-    expect(aptInstalls(scripts[0] ?? '').sort()).toEqual(['iproute2', 'iptables', 'libc-bin']);
+    expect(aptInstalls(scripts[0] ?? '').sort()).toEqual(['iproute2', 'nftables', 'perl-base']);
     const others = commands(scripts[0] ?? '').filter((command) => !/^(apt-get\s+(update|install|clean)\b|rm\s+-rf\s+\/var\/lib\/apt\/lists\/\*$)/.test(command));
     expect(others).toEqual([]);
   });
