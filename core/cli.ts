@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONFIG_COMMANDS, ENGINE_COMMANDS, contextFor, type Command } from './cli/commands.ts';
 import { IMAGE_COMMANDS } from './cli/image-commands.ts';
 import { LINT_COMMANDS } from './cli/lint-commands.ts';
+import { NET_COMMANDS } from './cli/net-commands.ts';
 import { SERVE_COMMANDS } from './cli/serve-command.ts';
 import { WORKSPACE_COMMANDS } from './cli/workspace-commands.ts';
 import { EXIT, UsageError, processIO, style, type CliIO } from './cli/io.ts';
@@ -11,7 +12,7 @@ import { closest } from './config/suggest.ts';
 import { VERSION } from './version.ts';
 
 /** In the order `paddock --help` lists them. */
-const COMMANDS: Command[] = [...WORKSPACE_COMMANDS, ...ENGINE_COMMANDS, ...IMAGE_COMMANDS, ...LINT_COMMANDS, ...CONFIG_COMMANDS, ...SERVE_COMMANDS];
+const COMMANDS: Command[] = [...WORKSPACE_COMMANDS, ...NET_COMMANDS, ...ENGINE_COMMANDS, ...IMAGE_COMMANDS, ...LINT_COMMANDS, ...CONFIG_COMMANDS, ...SERVE_COMMANDS];
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string', description: 'use this config file (default: $PADDOCK_CONFIG, else ~/.config/paddock/config.toml)' },

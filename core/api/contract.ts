@@ -8,6 +8,9 @@
  * handlers.ts is where TypeScript checks that the core's values fit these schemas.
  */
 import { z } from 'zod';
+import { netCalls, netEvents } from './net.contract.ts';
+export { netEventSchema, type AllowResult, type NetEvent } from './net.contract.ts';
+import { apiErrorSchema, clientIdSchema, workspaceName, type ApiError } from './primitives.ts';
 
 // ---- shared shapes ----
 
@@ -296,12 +299,6 @@ const dockerfileText = z.string().max(1024 * 1024);
 export const operationKindSchema = z.enum(['up', 'down', 'restart', 'build']);
 export type OperationKind = z.output<typeof operationKindSchema>;
 
-/**
- * A client-chosen ID (so no event can arrive before the client knows it), or one the server makes.
- * Operation IDs are seen by every client: choose unique ones (crypto.randomUUID()).
- */
-const clientIdSchema = z.string().min(1).max(100);
-
 /** What up did to a service's container ('removed': a sidecar the config no longer asks for). */
 export const serviceActionSchema = z.enum(['kept', 'started', 'created', 'recreated', 'removed']);
 
@@ -361,14 +358,7 @@ const operationStarted = z.object({ operation: z.string() });
 
 // ---- errors ----
 
-/** Every failure crosses the boundary as this: the class it was, a stable code, and a message that says what to do. */
-export const apiErrorSchema = z.object({
-  name: z.string(),
-  code: z.string(),
-  message: z.string(),
-  details: z.unknown().optional(),
-});
-export type ApiError = z.output<typeof apiErrorSchema>;
+export { apiErrorSchema, type ApiError } from './primitives.ts';
 
 /** A workspace's image as the engine has it: built (when, how big), not built, or unknown and why. */
 export const imageSummarySchema = z.discriminatedUnion('status', [
@@ -434,8 +424,6 @@ export class ApiCallError extends Error {
 // ---- calls ----
 
 const none = z.strictObject({});
-/** A workspace named in a call (the config allows no other names, and names become file and label names). */
-const workspaceName = z.string().regex(/^[a-z0-9-]+$/, 'must be a workspace name: lowercase letters, digits and - only');
 const workspaceInput = z.strictObject({ workspace: workspaceName });
 
 export const calls = {
@@ -598,6 +586,8 @@ export const calls = {
   'operations.list': { input: none, output: z.array(operationInfoSchema) },
   /** Cancels an operation; it ends with an 'operation.done' event whose status is 'cancelled'. */
   'operations.cancel': { input: z.strictObject({ operation: z.string().min(1) }), output: z.object({ cancelled: z.boolean() }) },
+
+  ...netCalls,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 // ---- events ----
@@ -622,6 +612,8 @@ export const events = {
   'stats.ended': z.object({ subscription: z.string(), error: apiErrorSchema.nullable() }),
   /** The config file changed on disk (by anyone, this app included); `hash` is null when it was removed. */
   'config.changed': z.object({ file: z.string(), hash: z.string().nullable() }),
+
+  ...netEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type CallName = keyof typeof calls;

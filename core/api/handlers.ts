@@ -3,6 +3,7 @@ import process from 'node:process';
 import type Docker from 'dockerode';
 import type { z } from 'zod';
 import { down, up, type UpResult } from '../compose/launcher.ts';
+import { applyEdits } from '../config/edit.ts';
 import { validateConfigText, nodeHost } from '../config/load.ts';
 import { cacheDir, dataDir, displayPath, homeDir } from '../config/paths.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../config/resolve.ts';
@@ -42,6 +43,7 @@ import { blocking, listDirectories, readOverlay, writeOverlay } from './workbenc
 import { EngineMonitor } from './engine.ts';
 import { apiError, isConnectionFailure, safeApiError, toApiError } from './errors.ts';
 import { superviseEngine, watchConfigFile, withUptime } from './live.ts';
+import { netHandlers } from './net.handlers.ts';
 
 export interface ApiOptions {
   configFile: string;
@@ -233,7 +235,7 @@ export function createApi(options: ApiOptions): Api {
   function openSubscription(
     context: CallContext,
     requested: string | undefined,
-    endedEvent: 'logs.ended' | 'stats.ended',
+    endedEvent: 'logs.ended' | 'stats.ended' | 'net.ended',
     run: (signal: AbortSignal, audience: { client: string | undefined }, id: string) => Promise<void>,
   ): { subscription: string } {
     const id = requested ?? crypto.randomUUID();
@@ -261,6 +263,17 @@ export function createApi(options: ApiOptions): Api {
     found.controller.abort();
     return { stopped: true };
   }
+
+  const net = netHandlers({
+    config: validConfig,
+    workspace,
+    saveEdits: (edits) => writeConfig(configFile, host, undefined, (current) => applyEdits(current, edits)),
+    withEngine,
+    engineOrNull: () => engine.docker().catch(() => null),
+    openSubscription: (context, requested, run) =>
+      openSubscription(context, requested, 'net.ended', (signal, audience, id) => run(signal, (batch) => emit('net.events', { subscription: id, events: batch }, audience))),
+    closeSubscription,
+  });
 
   const handlers: Handlers = {
     'app.info': () => {
@@ -491,6 +504,8 @@ export function createApi(options: ApiOptions): Api {
     },
 
     'operations.list': () => [...operations.values()].map((operation) => operation.info),
+    ...net,
+
     'operations.cancel': ({ operation }) => {
       const found = operations.get(operation);
       if (!found) return { cancelled: false };

@@ -28,6 +28,8 @@ const KNOWN_EVENTS: Record<EventName, true> = {
   'logs.ended': true,
   'stats.sample': true,
   'stats.ended': true,
+  'net.events': true,
+  'net.ended': true,
   'config.changed': true,
 };
 

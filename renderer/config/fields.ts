@@ -126,7 +126,7 @@ const secrets: FieldSpec = {
 const egress: FieldSpec = {
   key: 'egress',
   label: 'Internet access',
-  help: 'Private networks are always blocked unless allowed below.',
+  help: 'Private networks are always blocked unless allowed below. Every name the agent looks up and every refused connection shows in the Network view of the running workspace.',
   kind: 'select',
   options: [
     { value: 'open', label: 'Open: the public internet is reachable' },
@@ -137,10 +137,29 @@ const egress: FieldSpec = {
 const allowedHosts: FieldSpec = {
   key: 'allowed_hosts',
   label: 'Allowed hosts',
-  help: 'Private host names or addresses the agent may reach, resolved when the workspace starts. No wildcards.',
+  help: 'Host names the agent may reach even where they are private, and the only ones it reaches with an allowlist. *.example.com covers one label below example.com. Addresses follow the DNS answers, so providers that rotate them keep working.',
   kind: 'list',
-  placeholder: 'registry.internal.example.com',
+  placeholder: 'api.example.com or *.example.com',
   builtin: [],
+  monospace: true,
+};
+const allowPresets: FieldSpec = {
+  key: 'allow_presets',
+  label: 'Allowed services',
+  help: 'Named lists of hosts, allowed as if listed above: github, npm, pypi, crates, go, debian, ubuntu, anthropic, openai, google, opencode.',
+  kind: 'list',
+  placeholder: 'github',
+  builtin: [],
+  monospace: true,
+};
+const dns: FieldSpec = {
+  key: 'dns',
+  label: 'DNS servers',
+  help: "The resolvers the workspace asks (IP addresses); by default the engine's.",
+  kind: 'list',
+  placeholder: '192.168.1.1',
+  builtin: [],
+  builtinText: "the engine's",
   monospace: true,
 };
 const allowedNetworks: FieldSpec = {
@@ -205,7 +224,7 @@ export function workspaceGroups({ forDefaults }: { forDefaults: boolean }): Fiel
     },
     { id: 'resources', title: 'Resources', description: 'Limits for the containers.', fields: [cpu, memory] },
     { id: 'environment', title: 'Environment', description: 'Variables, env files and secrets inside the container.', fields: [env, envFile, secrets] },
-    { id: 'network', title: 'Network', description: 'What the agent can reach, and how you reach it.', fields: [egress, allowedHosts, allowedNetworks, networks, exposePort, ...only(port)] },
+    { id: 'network', title: 'Network', description: 'What the agent can reach, and how you reach it.', fields: [egress, allowedHosts, allowPresets, allowedNetworks, dns, networks, exposePort, ...only(port)] },
     { id: 'host', title: 'Host access', description: 'What the workspace shares with this machine.', fields: [mounts, gitConfig, sshAuthSock, enableDocker, dindImage] },
   ];
 }

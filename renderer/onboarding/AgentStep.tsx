@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ApiError } from '../../core/api/contract.ts';
 import { asApiError } from '../api/errors.ts';
 import { Command } from '../components/Command.tsx';
@@ -6,7 +6,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { ServiceList } from '../components/OperationProgress.tsx';
 import { AGENTS } from '../config/fields.ts';
 import { href } from '../router.ts';
-import { useApp } from '../store/react.tsx';
+import { useApp, useClient } from '../store/react.tsx';
 
 const AGENT_TEXT: Record<string, string> = {
   opencode: 'Runs as a server on 127.0.0.1 that OpenCode clients attach to.',
@@ -16,8 +16,20 @@ const AGENT_TEXT: Record<string, string> = {
   shell: 'No agent: a shell in the sandbox, for your own tools.',
 };
 
-/** Step 6: which agent runs in the workspace, then starting it and how to reach it. */
-export function AgentStep({ name }: { name: string }) {
+interface PresetCatalogue {
+  forAgent: Record<string, string[]>;
+  forLanguage: Record<string, string[]>;
+}
+
+/** The presets the chosen agent and the detected languages need; GitHub for git, whatever the stack. */
+function proposedPresets(catalogue: PresetCatalogue | null, agent: string, languages: readonly string[]): string[] {
+  if (!catalogue) return [];
+  return [...new Set(['github', ...(catalogue.forAgent[agent] ?? []), ...languages.flatMap((language) => catalogue.forLanguage[language] ?? [])])];
+}
+
+/** Step 6: which agent runs in the workspace and what it may reach, then starting it and how to reach it. */
+export function AgentStep({ name, languages }: { name: string; languages: readonly string[] }) {
+  const client = useClient();
   const summary = useApp((state) => state.config?.workspaces.find((workspace) => workspace.name === name));
   const loadConfig = useApp((state) => state.loadConfig);
   const saveConfig = useApp((state) => state.saveConfig);
@@ -30,6 +42,13 @@ export function AgentStep({ name }: { name: string }) {
   const [error, setError] = useState<ApiError | null>(null);
   const operation = useApp((state) => (startId ? state.operations[startId] : undefined));
   const agent = choice ?? summary?.agent ?? 'opencode';
+  const [catalogue, setCatalogue] = useState<PresetCatalogue | null>(null);
+  const [allowlist, setAllowlist] = useState(true);
+  const presets = proposedPresets(catalogue, agent, languages);
+
+  useEffect(() => {
+    client.call('net.presets', {}).then(setCatalogue, () => setCatalogue(null));
+  }, [client]);
 
   const start = async () => {
     setBusy(true);
@@ -37,7 +56,16 @@ export function AgentStep({ name }: { name: string }) {
     try {
       // The overlay's save set the workspace's dockerfile: edit the file as it is now.
       await loadConfig();
-      if (agent !== summary?.agent) await saveConfig([{ op: 'set', path: ['workspaces', name, 'agent'], value: agent }]);
+      const edits = [
+        ...(agent !== summary?.agent ? [{ op: 'set' as const, path: ['workspaces', name, 'agent'], value: agent }] : []),
+        ...(allowlist && presets.length
+          ? [
+              { op: 'set' as const, path: ['workspaces', name, 'egress'], value: 'allowlist' },
+              { op: 'set' as const, path: ['workspaces', name, 'allow_presets'], value: presets },
+            ]
+          : []),
+      ];
+      if (edits.length) await saveConfig(edits);
       setStartId(await startOperation('up', name));
     } catch (failure) {
       setError(asApiError(failure));
@@ -65,6 +93,14 @@ export function AgentStep({ name }: { name: string }) {
           ))}
         </div>
       </fieldset>
+      {presets.length > 0 && (
+        <label className="checkbox egress-proposal">
+          <input type="checkbox" checked={allowlist} disabled={started || busy} onChange={(event) => setAllowlist(event.target.checked)} />
+          <span>
+            Let the agent reach only what it needs: {presets.join(', ')}. Every other address and name stays blocked, and the Network view lets you allow more while it runs.
+          </span>
+        </label>
+      )}
       {error && <ErrorNotice error={error} />}
       {operation?.status === 'failed' && operation.error && <ErrorNotice error={operation.error} />}
       {operation?.status === 'running' && (

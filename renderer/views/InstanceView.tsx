@@ -7,6 +7,7 @@ import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Sparkline } from '../components/Sparkline.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
 import { LogViewer } from '../instance/LogViewer.tsx';
+import { NetworkLog } from '../instance/NetworkLog.tsx';
 import { useStatsSamples } from '../instance/useStatsSamples.ts';
 import { displayPath, formatBytes, formatDuration } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
@@ -290,6 +291,14 @@ export function InstanceView({ name }: { name: string }) {
             Output
           </h2>
           <LogViewer workspace={name} services={instance.services.map((service) => service.service)} running={running} />
+        </section>
+      )}
+      {instance && (
+        <section className="panel" aria-labelledby="network-title">
+          <h2 id="network-title" className="panel-title">
+            Network
+          </h2>
+          <NetworkLog workspace={name} running={running} />
         </section>
       )}
     </div>

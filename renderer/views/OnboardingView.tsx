@@ -174,7 +174,7 @@ export function OnboardingView() {
         {step === 'build' && created && (
           <BuildStep buildId={buildId} failedLine={failedLine} onRetry={() => void startBuild(created.name)} onEdit={() => setStep('overlay')} onNext={() => setStep('agent')} />
         )}
-        {step === 'agent' && created && <AgentStep name={created.name} />}
+        {step === 'agent' && created && <AgentStep name={created.name} languages={detection?.stack.languages.map((language) => language.language) ?? []} />}
       </section>
     </div>
   );

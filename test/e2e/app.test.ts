@@ -154,18 +154,42 @@ describeWithDocker('the app in Chromium, served by paddock serve, against the re
     expect(await services.getByRole('row', { name: /firewall/ }).textContent()).toContain('running');
     // Two samples make a line.
     await page.locator('svg.sparkline path[stroke]').first().waitFor({ timeout: 20_000 });
-    await page.getByRole('log').getByText('egress rules installed').waitFor({ timeout: 20_000 });
+    const output = page.getByRole('log', { name: `Output of ${started}` });
+    await output.getByText('egress rules installed').waitFor({ timeout: 20_000 });
     const attach = page.getByRole('region', { name: 'Attach' });
     expect(await attach.locator('code').allTextContents()).toEqual([`paddock attach ${started}`, `paddock shell ${started}`]);
     expect(await attach.textContent()).toContain('Ctrl-B then D detaches');
     await screenshot('instance');
     const search = page.getByRole('searchbox', { name: 'Search the logs' });
     await search.fill('no line says this');
-    await page.getByRole('log').getByText('No line matches.').waitFor();
+    await output.getByText('No line matches.').waitFor();
     await search.fill('egress');
-    await page.getByRole('log').locator('mark').first().waitFor();
+    await output.locator('mark').first().waitFor();
     await search.fill('');
-    await page.getByRole('log').getByText('backends:').waitFor();
+    await output.getByText(/policy [0-9a-f]+ applied/).waitFor();
+  });
+
+  it('shows a refused connection in the Network view within a second, and allows it from its row', async () => {
+    await page.goto(`${serve.origin}/#/instances/${started}`);
+    const network = page.getByRole('log', { name: `Network log of ${started}` });
+    await network.waitFor();
+    // The host, seen from the workspace's own network: refused (and logged) like every address of the host.
+    const gateway = (await docker.getNetwork(`paddock-${started}_default`).inspect()).IPAM?.Config?.[0]?.Gateway as string;
+    const agent = docker.getContainer(`paddock-${started}-agent-1`);
+    const exec = await agent.exec({ Cmd: ['bash', '-c', `exec 3<>/dev/tcp/${gateway}/9 2>/dev/null; true`], AttachStdout: true, AttachStderr: true });
+    const attempted = Date.now();
+    const stream = await exec.start({});
+    stream.resume();
+    const row = network.locator('[data-verdict="blocked"]', { hasText: `${gateway}:9` }).first();
+    await row.waitFor({ timeout: 5000 });
+    const seenAfter = Date.now() - attempted;
+    expect(seenAfter, 'a blocked request shows within 1 s of the attempt').toBeLessThan(1000);
+    await screenshot('network');
+    await row.getByRole('button', { name: `Allow ${gateway}` }).click();
+    await page.getByRole('status').getByText(/the running workspace has it now/).waitFor({ timeout: 10_000 });
+    const expected = applyEdits(configText, [{ op: 'add', path: ['workspaces', started, 'allowed_networks'], value: `${gateway}/32` }]);
+    expect(readConfig()).toBe(expected);
+    configText = expected;
   });
 
   it('stops it from the UI', async () => {

@@ -32,10 +32,11 @@ describe('the API contract', () => {
     expect(isCallName('__proto__')).toBe(false);
   });
 
-  it('stays loadable in a browser: the contract and the socket protocol import zod and each other only', () => {
-    for (const file of ['core/api/contract.ts', 'core/api/ws-protocol.ts']) {
+  it('stays loadable in a browser: the contract, its domains and the socket protocol import zod and each other only', () => {
+    const browserSafe = ['zod', './contract.ts', './primitives.ts', './net.contract.ts'];
+    for (const file of ['core/api/contract.ts', 'core/api/ws-protocol.ts', 'core/api/primitives.ts', 'core/api/net.contract.ts']) {
       const imports = importsOf(fs.readFileSync(path.join(root, file), 'utf8'));
-      expect(imports.filter((specifier) => specifier !== 'zod' && specifier !== './contract.ts'), file).toEqual([]);
+      expect(imports.filter((specifier) => !browserSafe.includes(specifier)), file).toEqual([]);
     }
   });
 
