@@ -10,6 +10,7 @@ import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
 import { EXIT, UsageError } from './io.ts';
+import { jsonLine, terminalSafe } from '../api/terminal-text.ts';
 
 function launchOptions(context: CommandContext) {
   return {
@@ -218,8 +219,9 @@ const logsCommand: Command = {
       try {
         const since = context.options.since as string | undefined;
         await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, since, service: context.options.service as string | undefined, signal }, (line) => {
-          if (context.json) context.io.stdout(`${JSON.stringify(line)}\n`);
-          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${line.line}\n`);
+          // The agent wrote these lines: only colours may reach a terminal (see terminal-text.ts).
+          if (context.json) context.io.stdout(`${jsonLine(line)}\n`);
+          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${terminalSafe(line.line, { colour: context.style.enabled })}\n`);
         });
       } catch (error) {
         if (error instanceof InstanceNotFoundError) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);
