@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ApiError } from './contract.ts';
+import { contentSecurityPolicy } from './csp.ts';
 import { toApiError } from './errors.ts';
 import { initialStateElement, type InitialState } from './initial-state.ts';
 import { RESTORE_SCRIPT_PATH, restoreTokenScript } from './page-token.ts';
@@ -100,20 +101,7 @@ export function allowedHosts(port: number): string[] {
 export function securityHeaders(port: number): Record<string, string> {
   const sockets = allowedOrigins(port).map((origin) => origin.replace(/^http:/, 'ws:'));
   return {
-    'Content-Security-Policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self'",
-      "font-src 'self'",
-      `connect-src 'self' ${sockets.join(' ')}`,
-      "worker-src 'self'",
-      "object-src 'none'",
-      "frame-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
+    'Content-Security-Policy': contentSecurityPolicy({ connect: sockets }),
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',

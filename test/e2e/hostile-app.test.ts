@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PAGE_META_POLICY } from '../../core/api/csp.ts';
 import { down, up } from '../../core/compose/launcher.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
@@ -126,6 +127,8 @@ describeWithDocker('a hostile agent against the app in Chromium', () => {
     await page.goto(`${serve.origin}/#/settings`);
     await page.getByText('Docker connected').waitFor();
     expect(page.url()).toBe(`${serve.origin}/#/settings`);
+    // The page carries its own CSP too, first in its head; with serve's header beside it nothing is refused (see cspMessages).
+    expect(await page.evaluate(`document.head.firstElementChild.outerHTML`)).toBe(`<meta http-equiv="Content-Security-Policy" content="${PAGE_META_POLICY}">`);
     const stranger = await browser.newContext();
     try {
       const visitor = await stranger.newPage();
