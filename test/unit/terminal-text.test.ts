@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonLine, terminalSafe, visibleControls } from '../../core/api/terminal-text.ts';
+import { shownOutput } from '../../renderer/lib/format.ts';
 
 const ESC = '\u001b';
 const SGR_ANYWHERE = /\u001b\[[0-9;:]*m/g;
@@ -95,6 +96,12 @@ describe('visibleControls', () => {
 
   it('passes text without controls through unchanged', () => {
     fc.assert(fc.property(plain, (text) => visibleControls(text) === text));
+  });
+});
+
+describe("the app's build output", () => {
+  it('shows what a build step printed with its escape sequences as symbols', () => {
+    expect(shownOutput(['ok', `${ESC}]52;c;eA==\u0007pasted`])).toBe('ok\n␛]52;c;eA==␇pasted');
   });
 });
 
