@@ -50,7 +50,7 @@ function launchRenderer(context: CommandContext): (event: LaunchEvent) => void {
 async function runUp(context: CommandContext): Promise<number> {
   const target = await workspaceWithEngine(context);
   if (typeof target === 'number') return target;
-  const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${JSON.stringify(event)}\n`) : launchRenderer(context);
+  const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${jsonLine(event)}\n`) : launchRenderer(context);
   return interruptible('cancelled', async (signal) => {
     try {
       await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal });
@@ -61,8 +61,9 @@ async function runUp(context: CommandContext): Promise<number> {
         return EXIT.failure;
       }
       if (error instanceof LaunchError || error instanceof SecretSourceError) {
-        if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
-        else context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);
+        // A failed start quotes what the containers printed, which the agent may have written.
+        if (context.json) context.io.stdout(`${jsonLine({ type: 'error', code: error.code, message: error.message })}\n`);
+        else context.io.stderr(`${context.style.red('✗')} ${terminalSafe(error.message, { colour: context.style.enabled })}\n`);
         return EXIT.failure;
       }
       return reportImageFailure(context, error);
