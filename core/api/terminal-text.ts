@@ -105,6 +105,16 @@ export function terminalSafe(text: string, { colour }: { colour: boolean }): str
 }
 
 /**
+ * One line for a terminal, as terminalSafe makes it, ending with a reset when it kept any colour:
+ * a colour left on (or concealed text) would otherwise carry over to the lines printed after it,
+ * another service's or Paddock's own.
+ */
+export function terminalLine(text: string, { colour }: { colour: boolean }): string {
+  const safe = terminalSafe(text, { colour });
+  return safe.includes('\u001b') ? `${safe}\u001b[0m` : safe;
+}
+
+/**
  * For a view that draws text (the app's output view): SGR sequences removed (it does not draw
  * colours), and every other control character shown as a visible symbol (ESC as ␛, BEL as ␇, a
  * C1 control as ⟨9B⟩), so an attempt is seen for what it is and does nothing.

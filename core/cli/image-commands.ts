@@ -11,7 +11,7 @@ import { DockerfileSourceError } from '../images/source.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { EXIT, UsageError, type Style } from './io.ts';
-import { jsonLine, terminalSafe } from '../api/terminal-text.ts';
+import { jsonLine, terminalLine, terminalSafe } from '../api/terminal-text.ts';
 
 /** The named workspace, or the one the current folder belongs to. */
 export function selectWorkspace(context: CommandContext, loaded: LoadedConfig | number = loadForCommand(context)): ResolvedWorkspace | number {
@@ -78,7 +78,7 @@ export function reportImageFailure(context: CommandContext, error: unknown): num
     } else {
       const s = context.style;
       // The Dockerfile and what its steps print may be the agent's: only colours reach the terminal.
-      const safe = (text: string) => terminalSafe(text, { colour: s.enabled });
+      const safe = (text: string) => terminalLine(text, { colour: s.enabled });
       context.io.stderr(`\n${s.red('✗')} ${s.bold(`Building ${error.tag} failed`)}${error.step ? ` at step ${error.step}` : ''}\n`);
       if (error.instruction) context.io.stderr(`  ${error.line ? `${error.source}:${error.line}: ` : ''}${s.bold(safe(error.instruction))}\n`);
       for (const line of error.output) context.io.stderr(`  ${s.dim('│')} ${safe(line)}\n`);

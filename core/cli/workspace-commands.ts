@@ -10,7 +10,7 @@ import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
 import { EXIT, UsageError } from './io.ts';
-import { jsonLine, terminalSafe } from '../api/terminal-text.ts';
+import { jsonLine, terminalLine } from '../api/terminal-text.ts';
 
 function launchOptions(context: CommandContext) {
   return {
@@ -63,7 +63,7 @@ async function runUp(context: CommandContext): Promise<number> {
       if (error instanceof LaunchError || error instanceof SecretSourceError) {
         // A failed start quotes what the containers printed, which the agent may have written.
         if (context.json) context.io.stdout(`${jsonLine({ type: 'error', code: error.code, message: error.message })}\n`);
-        else context.io.stderr(`${context.style.red('✗')} ${terminalSafe(error.message, { colour: context.style.enabled })}\n`);
+        else context.io.stderr(`${context.style.red('✗')} ${terminalLine(error.message, { colour: context.style.enabled })}\n`);
         return EXIT.failure;
       }
       return reportImageFailure(context, error);
@@ -222,7 +222,7 @@ const logsCommand: Command = {
         await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, since, service: context.options.service as string | undefined, signal }, (line) => {
           // The agent wrote these lines: only colours may reach a terminal (see terminal-text.ts).
           if (context.json) context.io.stdout(`${jsonLine(line)}\n`);
-          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${terminalSafe(line.line, { colour: context.style.enabled })}\n`);
+          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${terminalLine(line.line, { colour: context.style.enabled })}\n`);
         });
       } catch (error) {
         if (error instanceof InstanceNotFoundError) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);

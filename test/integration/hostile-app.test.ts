@@ -36,6 +36,8 @@ describeWithDocker('a hostile agent against the user’s terminal and app', () =
     `${ESC}[2A${ESC}[10;10H${ESC}[2Jcursor-after`,
     `${ESC}P+q544e${ESC}\\dcs-after`,
     `\u009b2Jc1-after`,
+    // Colour left on (here: concealed text) would carry over to the lines that follow, another service's too.
+    `${ESC}[8mconcealed`,
   ];
 
   beforeAll(async () => {
@@ -83,6 +85,7 @@ describeWithDocker('a hostile agent against the user’s terminal and app', () =
     const { stdout } = await execFileAsync('script', ['-qefc', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: sandbox.home, TERM: 'xterm-256color' }, timeout: 60_000 });
     for (const after of ['clipboard-after', 'title-after', 'cursor-after', 'dcs-after', 'c1-after']) expect(stdout).toContain(after);
     expect(stdout).toContain(`${ESC}[31mred warning${ESC}[0m`);
+    expect(stdout).toContain(`${ESC}[8mconcealed${ESC}[0m`);
     expect(stdout).not.toContain(clipboard);
     const kept = sequences(stdout).filter((sequence) => !/^"\\u001b\[[0-9;]*m"$/.test(sequence));
     expect(kept).toEqual([]);

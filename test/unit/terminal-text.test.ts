@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonLine, terminalSafe, visibleControls } from '../../core/api/terminal-text.ts';
+import { jsonLine, terminalLine, terminalSafe, visibleControls } from '../../core/api/terminal-text.ts';
 import { shownOutput } from '../../renderer/lib/format.ts';
 
 const ESC = '\u001b';
@@ -82,6 +82,18 @@ describe('terminalSafe', () => {
 
   it('drops carriage returns and backspaces, which would print over what came before', () => {
     expect(terminalSafe('rm -rf ~\rls      \b\b', { colour: false })).toBe('rm -rf ~ls      ');
+  });
+});
+
+describe('terminalLine', () => {
+  it('ends a line that kept a colour with a reset, so nothing carries over to the next line', () => {
+    expect(terminalLine(`${ESC}[8mconcealed`, { colour: true })).toBe(`${ESC}[8mconcealed${ESC}[0m`);
+    expect(terminalLine(`${ESC}[8mconcealed`, { colour: false })).toBe('concealed');
+    expect(terminalLine('plain', { colour: true })).toBe('plain');
+    fc.assert(fc.property(soup, (text) => {
+      const line = terminalLine(text, { colour: true });
+      expect(line.includes(ESC) ? line.endsWith(`${ESC}[0m`) : line === terminalSafe(text, { colour: true })).toBe(true);
+    }));
   });
 });
 
