@@ -4,11 +4,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, Notification, session, shell, Tray, type NativeImage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, Notification, protocol, session, shell, Tray, type NativeImage } from 'electron';
 import { calls, type ApiEvent, type CallName, type CallOutput } from '../core/api/contract.ts';
 import { createApi } from '../core/api/handlers.ts';
 // The one core import outside core/api: where the config lives is decided before the registry exists.
 import { configFilePath } from '../core/config/paths.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
 import { registerIpc, sendEvent } from './ipc.ts';
 import { NotificationPolicy, type Notice } from './notifications.ts';
 import { appOrigin } from './origin.ts';
@@ -25,7 +26,10 @@ const root = app.getAppPath();
 const assets = path.join(root, 'dist', 'electron');
 // A dev server is for working on the renderer; a packaged app only ever loads its own files.
 const devServerUrl = app.isPackaged ? undefined : process.env.PADDOCK_RENDERER_URL || undefined;
-const origin = appOrigin({ rendererIndex: path.join(root, 'dist', 'renderer', 'index.html'), devServerUrl });
+const origin = appOrigin({ devServerUrl });
+const csp = contentSecurityPolicy({ devServerUrl });
+// Only before the app is ready may a scheme be made standard and secure.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 const configFile = configFilePath(undefined, process.env);
 
 if (!app.requestSingleInstanceLock()) {
@@ -206,7 +210,8 @@ function run(): void {
   });
 
   void app.whenReady().then(() => {
-    hardenSession(session.defaultSession, contentSecurityPolicy({ devServerUrl }));
+    hardenSession(session.defaultSession, csp);
+    protocol.handle(APP_SCHEME, appProtocolHandler({ rendererDir: path.join(root, 'dist', 'renderer'), csp }));
     createTray();
     showWindow();
   });

@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { APP_HOST, APP_INDEX_URL, APP_SCHEME } from './app-protocol.ts';
 
 /** Where the window's UI comes from, and the test every navigation and IPC sender must pass. */
 export interface AppOrigin {
@@ -9,21 +9,21 @@ export interface AppOrigin {
 }
 
 /**
- * The built renderer's index.html as a file:// URL, or a dev server (`vite`) when one is given.
- * A file URL matches only that one file: every other file on the disk shares the file:// origin.
+ * The built renderer's index.html on the app:// scheme (see app-protocol.ts), or a dev server
+ * (`vite`) when one is given. Only that one page is ours: the build's other files are not pages.
  */
-export function appOrigin({ rendererIndex, devServerUrl }: { rendererIndex: string; devServerUrl?: string | undefined }): AppOrigin {
+export function appOrigin({ devServerUrl }: { devServerUrl?: string | undefined }): AppOrigin {
   if (devServerUrl) {
     const dev = new URL(devServerUrl);
     if (dev.protocol !== 'http:' && dev.protocol !== 'https:') throw new Error(`the renderer dev server must be an http(s) URL, not ${devServerUrl}`);
     return { url: dev.href, isAppUrl: (url) => parse(url)?.origin === dev.origin };
   }
-  const index = pathToFileURL(rendererIndex);
+  const index = new URL(APP_INDEX_URL);
   return {
     url: index.href,
     isAppUrl(url) {
       const parsed = parse(url);
-      return parsed !== null && parsed.protocol === 'file:' && parsed.host === '' && parsed.pathname === index.pathname;
+      return parsed !== null && parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.pathname === index.pathname;
     },
   };
 }

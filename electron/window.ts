@@ -1,3 +1,4 @@
+import { contentSecurityPolicy as appPolicy } from '../core/api/csp.ts';
 import type { BrowserWindowConstructorOptions, HandlerDetails, MessageBoxSyncOptions, HeadersReceivedResponse, OnHeadersReceivedListenerDetails, WindowOpenHandlerResponse } from 'electron';
 
 /** The window's background before the first paint, so opening it does not flash the wrong colour. */
@@ -54,30 +55,15 @@ export function leaveDialogOptions(): MessageBoxSyncOptions {
 export const DISCARD_CHANGES = 1;
 
 /**
- * The renderer's Content-Security-Policy: everything from the app's own files, no inline script or
- * style, no eval, no plugins, frames or forms (the same rules `paddock serve` sends). The renderer
- * talks to the engine over IPC, so it connects nowhere, except, in development, to Vite's dev server
- * for hot reload, whose React preamble is an inline script.
+ * The renderer's Content-Security-Policy (core/api/csp.ts: the same rules `paddock serve` sends and
+ * the page's own <meta> carries). The renderer talks to the engine over IPC, so it connects
+ * nowhere, except, in development, to Vite's dev server for hot reload, whose React preamble is an
+ * inline script.
  */
 export function contentSecurityPolicy({ devServerUrl }: { devServerUrl?: string | undefined } = {}): string {
-  const dev = devServerUrl ? new URL(devServerUrl) : null;
-  const directives: Record<string, string[]> = {
-    'default-src': ["'self'"],
-    'script-src': dev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
-    'style-src': ["'self'"],
-    'img-src': ["'self'"],
-    'font-src': ["'self'"],
-    'connect-src': dev ? ["'self'", `${dev.protocol === 'https:' ? 'wss' : 'ws'}://${dev.host}`] : ["'self'"],
-    'worker-src': ["'self'"],
-    'object-src': ["'none'"],
-    'frame-src': ["'none'"],
-    'base-uri': ["'none'"],
-    'frame-ancestors': ["'none'"],
-    'form-action': ["'none'"],
-  };
-  return Object.entries(directives)
-    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
-    .join('; ');
+  if (!devServerUrl) return appPolicy();
+  const dev = new URL(devServerUrl);
+  return appPolicy({ connect: [`${dev.protocol === 'https:' ? 'wss' : 'ws'}://${dev.host}`], inlineScript: true });
 }
 
 /** The `event` Electron passes to will-navigate and friends: all the hardening needs of it. */

@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * Where the user is. Routes live in the URL's hash so that the same build works from
- * `paddock serve` and from file:// in Electron, and so back/forward and reloads keep the place.
+ * `paddock serve` and from app:// in Electron, and so back/forward and reloads keep the place.
  */
 export type Route =
   | { view: 'workspaces' }

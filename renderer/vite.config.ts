@@ -1,12 +1,25 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { PAGE_META_POLICY } from '../core/api/csp.ts';
+
+/**
+ * The built index.html carries its CSP itself, first in its head (before any script or style), so
+ * the page has a policy whatever serves it. Not in the dev server: its React preamble is inline.
+ */
+function contentSecurityPolicyMeta(): Plugin {
+  return {
+    name: 'paddock-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: PAGE_META_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
 
 // No node: imports here: test/unit/architecture.test.ts keeps all of renderer/ free of them.
 export default defineConfig({
   root: import.meta.dirname,
-  // Relative asset URLs: the same build loads from `paddock serve` and from file:// in Electron.
+  // Relative asset URLs: the same build loads from `paddock serve` and from app:// in Electron.
   base: './',
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicyMeta()],
   build: {
     // Relative to root (renderer/).
     outDir: '../dist/renderer',

@@ -6,17 +6,22 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ApiError } from './contract.ts';
+import { contentSecurityPolicy } from './csp.ts';
 import { toApiError } from './errors.ts';
 import { initialStateElement, type InitialState } from './initial-state.ts';
+import { RESTORE_SCRIPT_PATH, restoreTokenScript } from './page-token.ts';
 import type { Api } from './handlers.ts';
 import { API_SOCKET_PATH, clientMessageSchema, MAX_CLIENT_MESSAGE_BYTES, type CallId, type ServerMessage } from './ws-protocol.ts';
 
 /**
  * `paddock serve`: the app's UI and its API for a browser on this machine. Whoever holds the API
- * can start containers, so the server listens on 127.0.0.1 only and answers nothing without the
- * token it printed: from the URL on the first page load, then from an HttpOnly, SameSite=Strict
- * cookie. WebSockets from another origin are refused even with the token, and the Host header must
- * name this server (a DNS-rebinding page would send its own name).
+ * can start containers, so the server listens on 127.0.0.1 only, and the API socket and the app's
+ * page (which carries the user's config) need the token it printed, in their address. The token
+ * is never a cookie: the browser would send it to every port of 127.0.0.1, among them the ports
+ * workspaces publish, where the agent reads it. The page holds it instead (see page-token.ts).
+ * The built app's files hold nothing of the user's and are served without it. WebSockets from
+ * another origin are refused even with the token, and the Host header must name this server (a
+ * DNS-rebinding page would send its own name).
  */
 export interface ServeOptions {
   api: Api;
@@ -84,19 +89,6 @@ export function tokenMatches(given: string | null | undefined, token: string): b
   return crypto.timingSafeEqual(digest(given), digest(token));
 }
 
-/** Cookies are shared by every port of a host, so the name carries the port: two servers do not log each other out. */
-export function cookieName(port: number): string {
-  return `paddock_token_${port}`;
-}
-
-export function readCookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
 /** The origins a page of this server has; a browser's WebSocket from any other is refused. */
 export function allowedOrigins(port: number): string[] {
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
@@ -109,20 +101,7 @@ export function allowedHosts(port: number): string[] {
 export function securityHeaders(port: number): Record<string, string> {
   const sockets = allowedOrigins(port).map((origin) => origin.replace(/^http:/, 'ws:'));
   return {
-    'Content-Security-Policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self'",
-      "font-src 'self'",
-      `connect-src 'self' ${sockets.join(' ')}`,
-      "worker-src 'self'",
-      "object-src 'none'",
-      "frame-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
+    'Content-Security-Policy': contentSecurityPolicy({ connect: sockets }),
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
@@ -146,24 +125,30 @@ export function staticPath(root: string, pathname: string): string | null {
   return resolved;
 }
 
-type Verdict = { ok: true; fromQuery: boolean } | { ok: false; status: number; reason: string };
+type Verdict = { ok: true; token: boolean } | { ok: false; status: number; reason: string };
 
-/** Whether a request may be answered: the right Host, and the token in the URL or the cookie. */
+/**
+ * Whether a request may be answered, and whether it carries the token: the Host must name this
+ * server, and a token in the address must be the right one. Only the address counts: a cookie
+ * would reach the agent's port too.
+ */
 function authorize(request: http.IncomingMessage, url: URL, port: number, token: string): Verdict {
   if (!allowedHosts(port).includes((request.headers.host ?? '').toLowerCase())) {
     return { ok: false, status: 403, reason: 'This server answers only at 127.0.0.1 or localhost.' };
   }
-  const fromQuery = url.searchParams.get('token');
-  if (fromQuery !== null) {
-    return tokenMatches(fromQuery, token) ? { ok: true, fromQuery: true } : { ok: false, status: 401, reason: 'The token in this address is wrong.' };
-  }
-  if (tokenMatches(readCookie(request.headers.cookie, cookieName(port)), token)) return { ok: true, fromQuery: false };
-  return { ok: false, status: 401, reason: 'Open the full address `paddock serve` printed: it carries the token.' };
+  const given = url.searchParams.get('token');
+  if (given === null) return { ok: true, token: false };
+  if (tokenMatches(given, token)) return { ok: true, token: true };
+  return { ok: false, status: 401, reason: 'The token in this address is wrong. If you restarted `paddock serve`, open the new address it printed.' };
 }
 
-function page(title: string, message: string): string {
+const NEEDS_TOKEN = 'Open the full address `paddock serve` printed: it carries the token.';
+
+/** A page of its own; with `restore`, it runs the script that brings back this tab's token (see page-token.ts). */
+function page(title: string, message: string, restore = false): string {
   const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(message)}</p></body></html>\n`;
+  const script = restore ? `<script src="${RESTORE_SCRIPT_PATH}"></script>` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>${script}</head><body><h1>${escape(title)}</h1><p>${escape(message)}</p></body></html>\n`;
 }
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
@@ -183,27 +168,23 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     const head = request.method === 'HEAD';
     const verdict = authorize(request, url, port, token);
     if (!verdict.ok) {
-      send(response, verdict.status, page(verdict.status === 401 ? 'Paddock needs its token' : 'Forbidden', verdict.reason), 'text/html; charset=utf-8', {}, head);
+      const unauthorized = verdict.status === 401;
+      send(response, verdict.status, page(unauthorized ? 'Paddock needs its token' : 'Forbidden', verdict.reason, unauthorized), 'text/html; charset=utf-8', {}, head);
       return;
     }
     if (request.method !== 'GET' && !head) {
       send(response, 405, 'Only GET and HEAD are served here; the API is the WebSocket at /api.\n', 'text/plain; charset=utf-8', { Allow: 'GET, HEAD' });
       return;
     }
-    if (verdict.fromQuery) {
-      // The token moves into a cookie, and out of the address bar (and history, and screen shares).
-      url.searchParams.delete('token');
-      const location = `${url.pathname}${url.search}`;
-      send(response, 303, '', 'text/plain; charset=utf-8', {
-        Location: location,
-        'Set-Cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      }, head);
+    if (url.pathname === RESTORE_SCRIPT_PATH) {
+      send(response, 200, restoreTokenScript(), 'text/javascript; charset=utf-8', {}, head);
       return;
     }
-    serveStatic(url.pathname, response, head);
+    serveStatic(url.pathname, response, head, verdict.token);
   });
 
-  function serveStatic(pathname: string, response: http.ServerResponse, head: boolean): void {
+  /** The build's files are served to anyone; the app's page only with the token, as it carries the user's config. */
+  function serveStatic(pathname: string, response: http.ServerResponse, head: boolean, withToken: boolean): void {
     const index = path.join(staticDir, 'index.html');
     if (!fs.existsSync(index)) {
       send(
@@ -233,6 +214,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     }
     if (!stat?.isFile() || !insideRoot(file)) {
       send(response, 404, 'Not found.\n', 'text/plain; charset=utf-8', {}, head);
+      return;
+    }
+    if (file === index && !withToken) {
+      send(response, 401, page('Paddock needs its token', NEEDS_TOKEN, true), 'text/html; charset=utf-8', {}, head);
       return;
     }
     const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
@@ -290,6 +275,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     if (origin !== undefined && !allowedOrigins(port).includes(origin.toLowerCase())) return refuse(403, `WebSockets from ${origin} are refused.`);
     const verdict = authorize(request, url, port, token);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+    if (!verdict.token) return refuse(401, NEEDS_TOKEN);
     sockets.handleUpgrade(request, socket, head, (ws) => connection(ws));
   });
 

@@ -36,7 +36,3 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.output<typeof serverMessageSchema>;
 
-/** The socket's URL for a page served by `paddock serve` (the page's cookie carries the token). */
-export function apiSocketUrl(location: { protocol: string; host: string }): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${API_SOCKET_PATH}`;
-}

@@ -11,6 +11,7 @@ import { DockerfileSourceError } from '../images/source.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { EXIT, UsageError, type Style } from './io.ts';
+import { jsonLine, terminalLine, terminalSafe } from '../api/terminal-text.ts';
 
 /** The named workspace, or the one the current folder belongs to. */
 export function selectWorkspace(context: CommandContext, loaded: LoadedConfig | number = loadForCommand(context)): ResolvedWorkspace | number {
@@ -73,13 +74,15 @@ export function reportImageFailure(context: CommandContext, error: unknown): num
   if (error instanceof BuildError) {
     if (context.json) {
       const { tag, step, instruction, line, source, output } = error;
-      context.io.stdout(`${JSON.stringify({ type: 'error', message: error.message, tag, step, instruction, source, line, output })}\n`);
+      context.io.stdout(`${jsonLine({ type: 'error', message: error.message, tag, step, instruction, source, line, output })}\n`);
     } else {
       const s = context.style;
+      // The Dockerfile and what its steps print may be the agent's: only colours reach the terminal.
+      const safe = (text: string) => terminalLine(text, { colour: s.enabled });
       context.io.stderr(`\n${s.red('✗')} ${s.bold(`Building ${error.tag} failed`)}${error.step ? ` at step ${error.step}` : ''}\n`);
-      if (error.instruction) context.io.stderr(`  ${error.line ? `${error.source}:${error.line}: ` : ''}${s.bold(error.instruction)}\n`);
-      for (const line of error.output) context.io.stderr(`  ${s.dim('│')} ${line}\n`);
-      context.io.stderr(`  ${error.message.split('\n').slice(1).join('\n  ')}\n`);
+      if (error.instruction) context.io.stderr(`  ${error.line ? `${error.source}:${error.line}: ` : ''}${s.bold(safe(error.instruction))}\n`);
+      for (const line of error.output) context.io.stderr(`  ${s.dim('│')} ${safe(line)}\n`);
+      context.io.stderr(`  ${safe(error.message.split('\n').slice(1).join('\n  '))}\n`);
     }
     return EXIT.failure;
   }
@@ -156,8 +159,9 @@ export function progressRenderer(context: CommandContext): (event: BuildEvent) =
       case 'step': {
         // Paddock's own labels run as the last steps; they are not the user's instructions.
         const ours = /^LABEL dev\.paddock\./.test(event.instruction);
-        if (image) Object.assign(image, { step: event.step, steps: event.steps, instruction: ours ? 'labelling the image' : event.instruction, cached: false });
-        if (!interactive && !ours) context.io.stdout(`  ${event.step}/${event.steps} ${event.instruction}\n`);
+        const instruction = terminalSafe(event.instruction, { colour: false });
+        if (image) Object.assign(image, { step: event.step, steps: event.steps, instruction: ours ? 'labelling the image' : instruction, cached: false });
+        if (!interactive && !ours) context.io.stdout(`  ${event.step}/${event.steps} ${instruction}\n`);
         draw();
         break;
       }
@@ -198,7 +202,7 @@ const build: Command = {
   async run(context) {
     const target = await workspaceWithEngine(context);
     if (typeof target === 'number') return target;
-    const onEvent = context.json ? (event: BuildEvent) => context.io.stdout(`${JSON.stringify(event)}\n`) : progressRenderer(context);
+    const onEvent = context.json ? (event: BuildEvent) => context.io.stdout(`${jsonLine(event)}\n`) : progressRenderer(context);
     return interruptible('build cancelled', async (signal) => {
       try {
         await buildWorkspace(target.ws, {

@@ -25,6 +25,8 @@ export function processIO(): CliIO {
 }
 
 export interface Style {
+  /** Colour is on: SGR sequences reach the output. */
+  readonly enabled: boolean;
   bold(text: string): string;
   dim(text: string): string;
   red(text: string): string;
@@ -34,7 +36,7 @@ export interface Style {
 
 export function style(enabled: boolean): Style {
   const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+  return { enabled, bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
 }
 
 /** Exit codes: success, a runtime failure (engine, build, I/O), bad input (usage or config). */

@@ -10,6 +10,7 @@ import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
 import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
 import { EXIT, UsageError } from './io.ts';
+import { jsonLine, terminalLine } from '../api/terminal-text.ts';
 
 function launchOptions(context: CommandContext) {
   return {
@@ -49,7 +50,7 @@ function launchRenderer(context: CommandContext): (event: LaunchEvent) => void {
 async function runUp(context: CommandContext): Promise<number> {
   const target = await workspaceWithEngine(context);
   if (typeof target === 'number') return target;
-  const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${JSON.stringify(event)}\n`) : launchRenderer(context);
+  const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${jsonLine(event)}\n`) : launchRenderer(context);
   return interruptible('cancelled', async (signal) => {
     try {
       await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal });
@@ -60,8 +61,9 @@ async function runUp(context: CommandContext): Promise<number> {
         return EXIT.failure;
       }
       if (error instanceof LaunchError || error instanceof SecretSourceError) {
-        if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
-        else context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);
+        // A failed start quotes what the containers printed, which the agent may have written.
+        if (context.json) context.io.stdout(`${jsonLine({ type: 'error', code: error.code, message: error.message })}\n`);
+        else context.io.stderr(`${context.style.red('✗')} ${terminalLine(error.message, { colour: context.style.enabled })}\n`);
         return EXIT.failure;
       }
       return reportImageFailure(context, error);
@@ -218,8 +220,9 @@ const logsCommand: Command = {
       try {
         const since = context.options.since as string | undefined;
         await instanceLogs(docker, ws.name, { follow: context.options.follow === true, tail, since, service: context.options.service as string | undefined, signal }, (line) => {
-          if (context.json) context.io.stdout(`${JSON.stringify(line)}\n`);
-          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${line.line}\n`);
+          // The agent wrote these lines: only colours may reach a terminal (see terminal-text.ts).
+          if (context.json) context.io.stdout(`${jsonLine(line)}\n`);
+          else context.io.stdout(`${context.style.dim(line.service.padEnd(8))} ${terminalLine(line.line, { colour: context.style.enabled })}\n`);
         });
       } catch (error) {
         if (error instanceof InstanceNotFoundError) throw new UsageError(`${ws.name} is not running; start it with \`paddock up ${ws.name}\``);

@@ -1,4 +1,5 @@
 import type { ApiEvent, CallInput, CallName, CallOutput, EventName } from '../../core/api/contract.ts';
+import { takePageToken, type TokenStorage } from '../../core/api/page-token.ts';
 import { createIpcTransport } from './ipc.ts';
 import type { ConnectionStatus, Transport } from './transport.ts';
 import { createWebSocketTransport, socketUrlForPage } from './websocket.ts';
@@ -47,9 +48,17 @@ export function createApiClient(transport: Transport): ApiClient {
   };
 }
 
+function sessionStorageOrNull(): TokenStorage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 /** IPC inside Electron (the preload put `window.paddock` there), the page's own server otherwise. */
 export function connectFromPage(): ApiClient {
   const bridge = window.paddock;
   if (bridge && typeof bridge.onEvent === 'function') return createApiClient(createIpcTransport(bridge));
-  return createApiClient(createWebSocketTransport({ url: socketUrlForPage(window.location) }));
+  return createApiClient(createWebSocketTransport({ url: socketUrlForPage(window.location, takePageToken(window.location, window.history, sessionStorageOrNull())) }));
 }

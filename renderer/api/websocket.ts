@@ -160,12 +160,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
 }
 
 /**
- * The API socket of the server that served this page. The token travels in the URL too: the
- * cookie set by the first page load is enough for the server, but a query token also works when
- * cookies are blocked.
+ * The API socket of the server that served this page, with the token the page holds (see
+ * core/api/page-token.ts): the handshake carries it in its address, never in a cookie.
  */
-export function socketUrlForPage(location: { protocol: string; host: string; search: string }): string {
-  const token = new URLSearchParams(location.search).get('token');
+export function socketUrlForPage(location: { protocol: string; host: string }, token: string | null): string {
   const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api`;
   return token ? `${base}?token=${encodeURIComponent(token)}` : base;
 }

@@ -1,4 +1,5 @@
-import { formatMilliseconds } from '../lib/format.ts';
+import { visibleControls } from '../../core/api/terminal-text.ts';
+import { formatMilliseconds, shownOutput } from '../lib/format.ts';
 import { imageFraction, type ImageProgress, type Operation, type ServiceProgress } from '../store/operations.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 
@@ -64,18 +65,18 @@ function ImageCard({ image, operationFailed }: { image: ImageProgress; operation
                 <li key={step.step} className={`build-step${failed ? ' build-step-failed' : ''}`} aria-current={failed ? 'step' : undefined}>
                   <p className="build-step-title">
                     <span className="build-step-number">{step.step}</span>
-                    <span className="mono">{step.instruction}</span>
+                    <span className="mono">{visibleControls(step.instruction)}</span>
                     {step.line !== null && <span className="text-muted"> · line {step.line}</span>}
                     {step.cached && <span className="tag">cached</span>}
                     {failed && <span className="tag tag-danger">failed here</span>}
                   </p>
-                  {output.length > 0 && <pre className="build-step-output">{output.join('\n')}</pre>}
+                  {output.length > 0 && <pre className="build-step-output">{shownOutput(output)}</pre>}
                 </li>
               );
             })}
             {image.stepLog.length === 0 && image.failureOutput.length > 0 && (
               <li className="build-step build-step-failed">
-                <pre className="build-step-output">{image.failureOutput.join('\n')}</pre>
+                <pre className="build-step-output">{shownOutput(image.failureOutput)}</pre>
               </li>
             )}
           </ol>

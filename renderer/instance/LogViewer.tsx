@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiError, LogLine } from '../../core/api/contract.ts';
+import { visibleControls } from '../../core/api/terminal-text.ts';
 import { asApiError, describeError } from '../api/errors.ts';
 import { useApp, useClient } from '../store/react.tsx';
 import { subscriptionId } from '../lib/subscription-id.ts';
@@ -68,7 +69,9 @@ export function LogViewer({ workspace, services, running }: { workspace: string;
     };
     const stopListening = client.onEvent((message) => {
       if (message.event === 'logs.line' && message.payload.subscription === subscription) {
-        pending.push({ ...message.payload.line, key: nextKey.current++ });
+        // The agent wrote this text: its escape sequences are shown as symbols, never obeyed (and searched as shown).
+        const line = message.payload.line;
+        pending.push({ ...line, line: visibleControls(line.line), key: nextKey.current++ });
         if (!frame) frame = requestAnimationFrame(flush);
       } else if (message.event === 'logs.ended' && message.payload.subscription === subscription) {
         setEnded({ error: message.payload.error });

@@ -1,3 +1,5 @@
+import { visibleControls } from '../../core/api/terminal-text.ts';
+
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 export function formatBytes(bytes: number): string {
@@ -51,4 +53,9 @@ export function formatRelative(time: string | number, now = Date.now()): string 
 export function displayPath(path: string, home: string | null | undefined): string {
   if (home && (path === home || path.startsWith(`${home}/`))) return `~${path.slice(home.length)}`;
   return path;
+}
+
+/** What a build step printed (the Dockerfile may be the agent's): escape sequences shown as symbols, never obeyed. */
+export function shownOutput(lines: string[]): string {
+  return lines.map(visibleControls).join('\n');
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 
-/** The page's localStorage, or null where it is refused (a sandboxed or file:// page may refuse it outright). */
+/** The page's localStorage, or null where it is refused (a sandboxed or opaque-origin page may refuse it outright). */
 export function storage(): Storage | null {
   try {
     return globalThis.localStorage ?? null;

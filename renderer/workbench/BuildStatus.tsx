@@ -1,6 +1,6 @@
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { ImageList } from '../components/OperationProgress.tsx';
-import { formatMilliseconds } from '../lib/format.ts';
+import { formatMilliseconds, shownOutput } from '../lib/format.ts';
 import { href } from '../router.ts';
 import { buildFailure, type Operation } from '../store/operations.ts';
 
@@ -42,7 +42,7 @@ export function BuildStatus({ operation, failedLine, showLine }: { operation: Op
                 {failure.line !== null ? `, line ${failure.line}` : ''}: not the file open here.
               </p>
             )}
-            {failure.output.length > 0 && <pre className="build-failure-output">{failure.output.slice(-OUTPUT_SHOWN).join('\n')}</pre>}
+            {failure.output.length > 0 && <pre className="build-failure-output">{shownOutput(failure.output.slice(-OUTPUT_SHOWN))}</pre>}
           </div>
           {failedLine !== null && showLine && (
             <div className="notice-actions">

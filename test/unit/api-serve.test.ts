@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApi, type Api } from '../../core/api/handlers.ts';
 import type { InitialState } from '../../core/api/initial-state.ts';
-import { cookieName, readCookie, serve, staticPath, tokenMatches, type ServeHandle } from '../../core/api/serve.ts';
+import { PAGE_TOKEN_KEY, RESTORE_SCRIPT_PATH, restoreTokenScript, takePageToken } from '../../core/api/page-token.ts';
+import { serve, staticPath, tokenMatches, type ServeHandle } from '../../core/api/serve.ts';
 import type { ServerMessage } from '../../core/api/ws-protocol.ts';
 import { DockerConnectionError } from '../../core/docker/connect.ts';
 
@@ -60,7 +61,7 @@ describe('paddock serve, without an engine', () => {
   let api: Api;
   let server: ServeHandle;
   let base: string;
-  let cookie: string;
+  const page = (target: string) => `${target}${target.includes('?') ? '&' : '?'}token=test-token-0123456789`;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paddock-serve-'));
@@ -78,7 +79,6 @@ describe('paddock serve, without an engine', () => {
     });
     server = await serve({ api, staticDir: dist, token: 'test-token-0123456789' });
     base = `http://127.0.0.1:${server.port}`;
-    cookie = `${cookieName(server.port)}=test-token-0123456789`;
   });
 
   afterAll(async () => {
@@ -91,47 +91,45 @@ describe('paddock serve, without an engine', () => {
     expect(server.url).toBe(`${base}/?token=test-token-0123456789`);
   });
 
-  it('refuses pages without the token, or with a wrong one', async () => {
-    for (const target of ['/', '/index.html', '/assets/app.js', '/?token=wrong']) {
+  it('refuses the app without the token, or with a wrong one, and offers to bring back the tab\'s token', async () => {
+    for (const target of ['/', '/index.html', '/workspaces/web', '/?token=wrong', '/assets/app.js?token=wrong']) {
       const answer = await request(server.port, target);
       expect(answer.status, target).toBe(401);
       expect(answer.body).not.toContain('Paddock</title><script');
+      expect(answer.body).toContain(`<script src="${RESTORE_SCRIPT_PATH}"></script>`);
     }
-    expect((await request(server.port, '/', { cookie: `${cookieName(server.port)}=wrong` })).status).toBe(401);
-    // Another port's cookie is another server's.
-    expect((await request(server.port, '/', { cookie: `${cookieName(server.port + 1)}=test-token-0123456789` })).status).toBe(401);
+    // A cookie is no credential: browsers send it to the agent's port too.
+    expect((await request(server.port, '/', { cookie: 'paddock_token=test-token-0123456789' })).status).toBe(401);
+    const restore = await request(server.port, RESTORE_SCRIPT_PATH);
+    expect([restore.status, restore.headers['content-type'], restore.body]).toEqual([200, 'text/javascript; charset=utf-8', restoreTokenScript()]);
   });
 
-  it('moves the token from the address into an HttpOnly, SameSite=Strict cookie', async () => {
-    const answer = await request(server.port, '/?token=test-token-0123456789&view=logs');
-    expect(answer.status).toBe(303);
-    expect(answer.headers.location).toBe('/?view=logs');
-    const [setCookie] = answer.headers['set-cookie'] ?? [];
-    expect(setCookie).toBe(`${cookieName(server.port)}=test-token-0123456789; HttpOnly; SameSite=Strict; Path=/`);
-  });
-
-  it('serves the built app with the cookie, under a strict CSP', async () => {
-    const page = await request(server.port, '/', { cookie });
-    expect(page.status).toBe(200);
-    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.body).toContain('<title>Paddock</title>');
-    const csp = page.headers['content-security-policy'] ?? '';
+  it('serves the app with the token in its address, directly and under a strict CSP, and sets no cookie', async () => {
+    const answer = await request(server.port, page('/?view=logs'));
+    expect(answer.status).toBe(200);
+    expect(answer.headers['set-cookie']).toBeUndefined();
+    expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(answer.body).toContain('<title>Paddock</title>');
+    const csp = answer.headers['content-security-policy'] ?? '';
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
     expect(csp).not.toContain('unsafe');
-    expect(page.headers['x-content-type-options']).toBe('nosniff');
-    const script = await request(server.port, '/assets/app.js', { cookie });
-    expect([script.status, script.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
     // A client-side route gets the app; a missing file does not.
-    expect((await request(server.port, '/workspaces/web', { cookie })).body).toContain('<title>Paddock</title>');
-    expect((await request(server.port, '/missing.js', { cookie })).status).toBe(404);
+    expect((await request(server.port, page('/workspaces/web'))).body).toContain('<title>Paddock</title>');
+    expect((await request(server.port, '/missing.js')).status).toBe(404);
+  });
+
+  it("serves the build's files without the token: they hold nothing of the user's", async () => {
+    const script = await request(server.port, '/assets/app.js');
+    expect([script.status, script.headers['content-type'], script.body]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log("hi")']);
   });
 
   it('puts what the first view needs into the page, where no config text can end its element', async () => {
     fs.writeFileSync(path.join(dir, 'config.toml'), '# </script><script>alert(1)</script>\n[workspaces.web]\npaths = []\n');
-    const page = await request(server.port, '/', { cookie });
-    expect(page.body.match(/<script/g)).toHaveLength(2);
-    const block = /<script type="application\/json" id="paddock-initial-state">(.*?)<\/script>/.exec(page.body);
+    const answer = await request(server.port, page('/'));
+    expect(answer.body.match(/<script/g)).toHaveLength(2);
+    const block = /<script type="application\/json" id="paddock-initial-state">(.*?)<\/script>/.exec(answer.body);
     const state = JSON.parse(block?.[1] ?? '{}') as InitialState;
     expect(state.info).toMatchObject({ configFile: path.join(dir, 'config.toml') });
     expect(state.config?.text).toContain('# </script><script>alert(1)</script>');
@@ -141,31 +139,33 @@ describe('paddock serve, without an engine', () => {
 
   it('never serves a file outside the build folder', async () => {
     for (const target of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt', '/link.txt', '/%00']) {
-      const answer = await request(server.port, target, { cookie });
+      const answer = await request(server.port, target);
       expect(answer.status, target).toBe(404);
       expect(answer.body).not.toContain('outside');
     }
   });
 
   it('answers only under its own host name, and only GET and HEAD', async () => {
-    expect((await request(server.port, '/', { cookie, host: `evil.example:${server.port}` })).status).toBe(403);
-    expect((await request(server.port, '/', { cookie, host: `localhost:${server.port}` })).status).toBe(200);
-    expect((await request(server.port, '/', { cookie }, 'POST')).status).toBe(405);
-    const head = await request(server.port, '/', { cookie }, 'HEAD');
+    expect((await request(server.port, page('/'), { host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await request(server.port, '/assets/app.js', { host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await request(server.port, page('/'), { host: `localhost:${server.port}` })).status).toBe(200);
+    expect((await request(server.port, page('/'), {}, 'POST')).status).toBe(405);
+    const head = await request(server.port, page('/'), {}, 'HEAD');
     expect([head.status, head.body]).toEqual([200, '']);
   });
 
   it('refuses sockets without the token, with a wrong one, or from another origin', async () => {
     const socket = `ws://127.0.0.1:${server.port}/api`;
     expect(await connect(socket)).toBe(401);
+    expect(await connect(socket, { origin: base, cookie: 'paddock_token=test-token-0123456789' })).toBe(401);
     expect(await connect(`${socket}?token=wrong`)).toBe(401);
     expect(await connect(`${socket}?token=test-token-0123456789`, { origin: 'http://evil.example' })).toBe(403);
     expect(await connect(`${socket}?token=test-token-0123456789`, { origin: `http://127.0.0.1:${server.port + 1}` })).toBe(403);
     expect(await connect(`ws://127.0.0.1:${server.port}/other?token=test-token-0123456789`)).toBe(404);
   });
 
-  it('answers calls over a socket opened with the cookie from a page of its own', async () => {
-    const ws = await connect(`ws://127.0.0.1:${server.port}/api`, { origin: base, cookie });
+  it('answers calls over a socket opened with the token from a page of its own', async () => {
+    const ws = await connect(`ws://127.0.0.1:${server.port}/api?token=test-token-0123456789`, { origin: base });
     if (typeof ws === 'number') throw new Error(`refused with ${ws}`);
     try {
       const answer = nextMessage(ws, (message) => message.type !== 'event');
@@ -221,10 +221,21 @@ describe('serve helpers', () => {
     expect(tokenMatches(null, 'abc')).toBe(false);
   });
 
-  it('reads one cookie among several', () => {
-    expect(readCookie('a=1; paddock_token_80=xyz; b=2', 'paddock_token_80')).toBe('xyz');
-    expect(readCookie('paddock_token_8080=xyz', 'paddock_token_80')).toBeNull();
-    expect(readCookie(undefined, 'x')).toBeNull();
+  it("takes the page's token from its address into the tab's storage, and out of the address", () => {
+    const stored = new Map<string, string>();
+    const storage = { getItem: (key: string) => stored.get(key) ?? null, setItem: (key: string, value: string) => void stored.set(key, value) };
+    const replaced: string[] = [];
+    const history = { state: { kept: true }, replaceState: (state: unknown, _unused: string, url: string) => void replaced.push(`${JSON.stringify(state)} ${url}`) };
+    expect(takePageToken({ href: 'http://127.0.0.1:4000/?token=abc&view=x#/settings' }, history, storage)).toBe('abc');
+    expect(stored.get(PAGE_TOKEN_KEY)).toBe('abc');
+    expect(replaced).toEqual(['{"kept":true} http://127.0.0.1:4000/?view=x#/settings']);
+    // A reload: the address has no token any more, the tab still holds it.
+    expect(takePageToken({ href: 'http://127.0.0.1:4000/#/settings' }, history, storage)).toBe('abc');
+    expect(replaced).toHaveLength(1);
+    const refusing = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } };
+    expect(takePageToken({ href: 'http://127.0.0.1:4000/?token=abc' }, history, refusing)).toBe('abc');
+    expect(takePageToken({ href: 'http://127.0.0.1:4000/' }, history, refusing)).toBeNull();
+    expect(takePageToken({ href: 'http://127.0.0.1:4000/' }, history, null)).toBeNull();
   });
 
   it('maps request paths into the build folder only', () => {
@@ -244,7 +255,7 @@ describe('paddock serve without a built app', () => {
     const api = createApi({ configFile: path.join(dir, 'config.toml'), env: {}, home: dir, connect: () => new Promise(() => undefined) });
     const server = await serve({ api, staticDir: path.join(dir, 'missing'), token: 't' });
     try {
-      const answer = await request(server.port, '/', { cookie: `${cookieName(server.port)}=t` });
+      const answer = await request(server.port, '/?token=t');
       expect(answer.status).toBe(503);
       expect(answer.body).toMatch(/not built/);
       expect(answer.body).toMatch(/npm run build:renderer/);

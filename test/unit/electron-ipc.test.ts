@@ -9,7 +9,7 @@ import { callChannel, EVENT_CHANNEL } from '../../electron/channels.ts';
 import { isTrustedSender, registerIpc, sendEvent, type Envelope, type FrameLike, type InvokeEventLike, type IpcMainLike, type WindowLike } from '../../electron/ipc.ts';
 import { appOrigin } from '../../electron/origin.ts';
 
-const origin = appOrigin({ rendererIndex: path.resolve('/opt/paddock/dist/renderer/index.html') });
+const origin = appOrigin({});
 
 /** An ipcMain-shaped fake: keeps each channel's handler so the test can invoke it as Electron would. */
 function fakeIpcMain() {

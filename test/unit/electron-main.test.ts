@@ -33,6 +33,8 @@ function fakeElectron(appPath: string) {
     whenReady: () => Promise.resolve(),
   });
   const handlers = new Map<string, Handler>();
+  /** What main.ts did, in order, of what must happen in order. */
+  const order: string[] = [];
   const windows: FakeWindow[] = [];
   const trays: FakeTray[] = [];
   class FakeWindow extends EventEmitter {
@@ -50,6 +52,7 @@ function fakeElectron(appPath: string) {
     });
     constructor(readonly options: { webPreferences: Record<string, unknown> }) {
       super();
+      order.push('window');
       windows.push(this);
       app.emit('web-contents-created', {}, this.webContents);
     }
@@ -91,8 +94,22 @@ function fakeElectron(appPath: string) {
     setPermissionCheckHandler: vi.fn(),
     webRequest: { onHeadersReceived: (listener: HeadersListener) => (session.headers = listener) },
   };
+  type ProtocolHandler = (request: { url: string; method?: string }) => Promise<Response>;
+  const protocol = {
+    privileged: [] as unknown[],
+    handlers: new Map<string, ProtocolHandler>(),
+    registerSchemesAsPrivileged(schemes: unknown[]) {
+      order.push('privileged');
+      protocol.privileged.push(...schemes);
+    },
+    handle(scheme: string, handler: ProtocolHandler) {
+      order.push(`handle ${scheme}`);
+      protocol.handlers.set(scheme, handler);
+    },
+  };
   const electron = {
     app,
+    protocol,
     BrowserWindow: FakeWindow,
     Tray: FakeTray,
     ipcMain: { handle: (channel: string, handler: Handler) => handlers.set(channel, handler) },
@@ -104,7 +121,7 @@ function fakeElectron(appPath: string) {
     shell: { openExternal: vi.fn(), openPath: vi.fn(async () => '') },
     dialog: { showMessageBoxSync: vi.fn((_window: unknown, _options: { buttons: string[] }) => 0) },
   };
-  return { electron, app, handlers, windows, trays, session };
+  return { electron, app, handlers, windows, trays, session, protocol, order };
 }
 
 describe('electron/main.ts, bundled, against a fake Electron', () => {
@@ -144,12 +161,25 @@ describe('electron/main.ts, bundled, against a fake Electron', () => {
     expect([...fake.handlers.keys()].sort()).toEqual(callNames.map((name) => `paddock:call:${name}`).sort());
   });
 
-  it('opens one hidden, sandboxed window on our own index.html, with the preload next to main', () => {
+  it('opens one hidden, sandboxed window on our own index.html over app://, with the preload next to main', () => {
     const [window] = fake.windows;
     expect(window?.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: path.join(root, 'dist', 'electron', 'preload.cjs') });
     expect(window?.options).toMatchObject({ show: false, backgroundColor: '#16171a' });
-    expect(window?.loaded).toEqual([pathToFileURL(path.join(root, 'dist', 'renderer', 'index.html')).href]);
+    expect(window?.loaded).toEqual(['app://paddock/index.html']);
     expect(window?.show).not.toHaveBeenCalled();
+  });
+
+  it('serves the UI through app://, registered as privileged before the app was ready, with the CSP on every answer', async () => {
+    expect(fake.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(fake.order.slice(0, 3)).toEqual(['privileged', 'handle app', 'window']);
+    const handler = fake.protocol.handlers.get('app');
+    expect(handler).toBeDefined();
+    // Whatever this checkout has built (or not): the answer is the build folder's, never a file beside it.
+    const index = path.join(root, 'dist', 'renderer', 'index.html');
+    const page = await handler!({ url: 'app://paddock/index.html' });
+    expect(page.status).toBe(fs.existsSync(index) ? 200 : 404);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await handler!({ url: 'app://paddock/../package.json' })).status).toBe(404);
   });
 
   it('hardens every WebContents and the session', () => {

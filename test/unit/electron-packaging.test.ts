@@ -50,7 +50,15 @@ describe('electron-builder.yml', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       enableCookieEncryption: true,
+      // The UI loads from app://, so file:// keeps no more power than in a browser.
+      grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('says in docs/architecture.md what each fuse does on which platform', () => {
+    const docs = fs.readFileSync(path.join(root, 'docs', 'architecture.md'), 'utf8');
+    const table = docs.slice(docs.indexOf('| fuse |'));
+    for (const fuse of Object.keys(config.electronFuses)) expect(table).toMatch(new RegExp(`\\| \`${fuse}\` \\| (on|off) \\| [^|]*(Linux|macOS|Windows)`));
   });
 
   it('uses only keys electron-builder knows: its own validator accepts the file, and rejects a misspelt fuse', async () => {

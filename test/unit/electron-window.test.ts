@@ -4,8 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { appOrigin } from '../../electron/origin.ts';
 import { BACKGROUND, contentSecurityPolicy, hardenSession, hardenWebContents, isExternalLink, windowOptions, type HardenableContents, type HardenableSession } from '../../electron/window.ts';
 
-const index = path.resolve('/opt/paddock/dist/renderer/index.html');
-const indexUrl = pathToFileURL(index).href;
+const indexUrl = 'app://paddock/index.html';
 
 /** A WebContents-shaped fake: records listeners and the window-open handler so the test can fire them. */
 function fakeContents() {
@@ -32,7 +31,7 @@ function fakeContents() {
 function hardened() {
   const fake = fakeContents();
   const openExternal = vi.fn(async (_url: string) => undefined);
-  hardenWebContents(fake.contents, { isAppUrl: appOrigin({ rendererIndex: index }).isAppUrl, openExternal });
+  hardenWebContents(fake.contents, { isAppUrl: appOrigin({}).isAppUrl, openExternal });
   return { ...fake, openExternal };
 }
 
@@ -96,14 +95,15 @@ describe('content security policy', () => {
 });
 
 describe('the app origin', () => {
-  it('is our index.html and nothing else on the disk', () => {
-    const { url, isAppUrl } = appOrigin({ rendererIndex: index });
+  it('is our index.html on the app:// scheme, and nothing on the disk', () => {
+    const { url, isAppUrl } = appOrigin({});
     expect(url).toBe(indexUrl);
     expect(isAppUrl(indexUrl)).toBe(true);
     expect(isAppUrl(`${indexUrl}#/instances/web`)).toBe(true);
-    expect(isAppUrl(pathToFileURL(path.resolve('/opt/paddock/dist/renderer/other.html')).href)).toBe(false);
+    expect(isAppUrl('app://paddock/assets/other.html')).toBe(false);
+    expect(isAppUrl('app://evil/index.html')).toBe(false);
+    expect(isAppUrl(pathToFileURL(path.resolve('/opt/paddock/dist/renderer/index.html')).href)).toBe(false);
     expect(isAppUrl(pathToFileURL(path.resolve('/etc/passwd')).href)).toBe(false);
-    expect(isAppUrl(`file://evil.example${new URL(indexUrl).pathname}`)).toBe(false);
     // A prefix match would accept this one.
     expect(isAppUrl(`${indexUrl}.evil.html`)).toBe(false);
     expect(isAppUrl('https://example.com/')).toBe(false);
@@ -111,13 +111,13 @@ describe('the app origin', () => {
   });
 
   it('is the dev server’s origin when one is set', () => {
-    const { url, isAppUrl } = appOrigin({ rendererIndex: index, devServerUrl: 'http://127.0.0.1:5173' });
+    const { url, isAppUrl } = appOrigin({ devServerUrl: 'http://127.0.0.1:5173' });
     expect(url).toBe('http://127.0.0.1:5173/');
     expect(isAppUrl('http://127.0.0.1:5173/#/settings')).toBe(true);
     expect(isAppUrl('http://127.0.0.1:5174/')).toBe(false);
     expect(isAppUrl('http://127.0.0.1.evil.example:5173/')).toBe(false);
     expect(isAppUrl(indexUrl)).toBe(false);
-    expect(() => appOrigin({ rendererIndex: index, devServerUrl: 'file:///tmp/x.html' })).toThrow(/http/);
+    expect(() => appOrigin({ devServerUrl: 'file:///tmp/x.html' })).toThrow(/http/);
   });
 });
 

@@ -168,9 +168,9 @@ describe('the renderer API client over the WebSocket of paddock serve', () => {
 });
 
 describe('the socket address of a served page', () => {
-  it('is /api on the same host, with the token when the page address has one', () => {
-    expect(socketUrlForPage({ protocol: 'http:', host: '127.0.0.1:4000', search: '' })).toBe('ws://127.0.0.1:4000/api');
-    expect(socketUrlForPage({ protocol: 'http:', host: '127.0.0.1:4000', search: '?token=ab-c_d%2F' })).toBe('ws://127.0.0.1:4000/api?token=ab-c_d%2F');
-    expect(socketUrlForPage({ protocol: 'https:', host: 'localhost:1', search: '' })).toBe('wss://localhost:1/api');
+  it('is /api on the same host, with the token the page holds', () => {
+    expect(socketUrlForPage({ protocol: 'http:', host: '127.0.0.1:4000' }, null)).toBe('ws://127.0.0.1:4000/api');
+    expect(socketUrlForPage({ protocol: 'http:', host: '127.0.0.1:4000' }, 'ab-c_d/')).toBe('ws://127.0.0.1:4000/api?token=ab-c_d%2F');
+    expect(socketUrlForPage({ protocol: 'https:', host: 'localhost:1' }, null)).toBe('wss://localhost:1/api');
   });
 });
