@@ -501,11 +501,15 @@ open(my $trace, '-|', 'nft', 'monitor', 'trace') or fail("cannot follow nft trac
 my $trace_buffer = '';
 $select->add($trace);
 
+my %PROTOCOL_NAMES = (1 => 'icmp', 6 => 'tcp', 17 => 'udp', 58 => 'ipv6-icmp', 132 => 'sctp', 33 => 'dccp');
+
 sub trace_line {
   my ($line) = @_;
   return unless $line =~ /inet paddock blocked packet: /;
   my ($address) = $line =~ /\bip6? daddr (\S+)/;
   my ($protocol) = $line =~ /\b(?:ip protocol|ip6 nexthdr) (\S+)/;
+  # Without /etc/protocols (a minbase image) nft prints numbers.
+  $protocol = $PROTOCOL_NAMES{$protocol} // $protocol if defined $protocol;
   my ($port) = $line =~ /\b(?:tcp|udp|sctp|dccp) dport (\d+)/;
   return unless defined $address;
   my $learnt = $learnt{$address};

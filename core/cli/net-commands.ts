@@ -1,3 +1,4 @@
+import { visibleControls } from '../api/terminal-text.ts';
 import { editConfigFile } from '../config/edit.ts';
 import { resolveWorkspace } from '../config/resolve.ts';
 import { InstanceNotFoundError } from '../instances/index.ts';
@@ -14,9 +15,13 @@ function clock(time: string | null): string {
   return time ? (/T(\d{2}:\d{2}:\d{2}(?:\.\d{3})?)/.exec(time)?.[1] ?? time) : '--:--:--';
 }
 
-/** One line a person reads: when, what, the verdict, and where to. */
-export function netEventLine(context: CommandContext, event: NetEvent): string {
+/**
+ * One line a person reads: when, what, the verdict, and where to. A queried name is the agent's
+ * to choose, so any control character in it is shown as a symbol, never sent to the terminal.
+ */
+export function netEventLine(context: CommandContext, raw: NetEvent): string {
   const s = context.style;
+  const event = { ...raw, name: raw.name === null ? null : visibleControls(raw.name) };
   const verdict = event.verdict === 'blocked' ? s.red('blocked') : s.green('allowed');
   const where =
     event.kind === 'dns'

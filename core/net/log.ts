@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { jsonLine } from '../api/terminal-text.ts';
 import { instanceLogs, type LogLine } from '../instances/logs.ts';
 import { NET_EVENT_PREFIX } from '../sandbox/firewall.ts';
 
@@ -78,8 +79,11 @@ export async function netEvents(docker: Docker, workspace: string, options: NetL
   );
 }
 
-/** The CLI's `--json` line for an event: the documented keys first, in this order. */
+/**
+ * The CLI's `--json` line for an event: the documented keys first, in this order, and no control
+ * character in the text (a name is the agent's to choose).
+ */
 export function netEventJson(event: NetEvent): string {
   const { time, kind, name, address, port, protocol, verdict, queryType, answers, reason } = event;
-  return JSON.stringify({ time, kind, name, address, port, protocol, verdict, type: queryType, answers, reason });
+  return jsonLine({ time, kind, name, address, port, protocol, verdict, type: queryType, answers, reason });
 }

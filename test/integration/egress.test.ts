@@ -55,7 +55,7 @@ describeWithDocker('egress: DNS, name allowlists, the network log and live steer
   }
 
   const httpHost = (name: string, address: string) =>
-    testContainer(name, testNet, { v4: address }, `socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo HTTP/1.0 200 OK; echo; echo hello ${name}' & exec socat TCP-LISTEN:81,fork,reuseaddr SYSTEM:'sleep 6; echo late'`);
+    testContainer(name, testNet, { v4: address }, `socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo HTTP/1.0 200 OK; echo; echo hello ${name}' & exec socat -t10 TCP-LISTEN:81,fork,reuseaddr SYSTEM:'sleep 6; echo late'`);
 
   let dnsmasq: Docker.Container;
   let privateResolver = '';

@@ -120,6 +120,17 @@ describe('the network log', () => {
     expect(Object.keys(JSON.parse(netEventJson(event!)) as object).slice(0, 7)).toEqual(['time', 'kind', 'name', 'address', 'port', 'protocol', 'verdict']);
   });
 
+  it('never passes a control character of a queried name on, in JSON or to a terminal', async () => {
+    const { netEventLine } = await import('../../core/cli/net-commands.ts');
+    const { style } = await import('../../core/cli/io.ts');
+    const event = parseNetLine({ time: null, line: `${NET_EVENT_PREFIX}{"kind":"dns","name":"\\u001b]52;c;aGk=\\u0007x.example\\u009b","verdict":"blocked"}` });
+    expect(event?.name).toContain('\u001b');
+    expect(netEventJson(event!)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    const line = netEventLine({ style: style(false) } as never, event!);
+    expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(line).toContain('␛]52;c;aGk=␇x.example');
+  });
+
   it.each(['paddock-firewall: egress rules installed', `${NET_EVENT_PREFIX}{not json`, `${NET_EVENT_PREFIX}{"kind":"other","verdict":"allowed"}`])('ignores %j', (line) => {
     expect(parseNetLine({ time: null, line })).toBeNull();
   });
