@@ -384,6 +384,8 @@ export const API_ERROR_CODES = [
   'dockerfile-unavailable',
   'secret-unavailable',
   'launch-failed',
+  /** The running firewall did not take a new allowlist (it keeps its last good one); the message says why. */
+  'policy-not-applied',
   'build-failed',
   'operation-not-found',
   'subscription-not-found',

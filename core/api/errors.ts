@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LaunchError } from '../compose/launcher.ts';
+import { PolicyNotAppliedError } from '../net/steer.ts';
 import { ConfigEditError } from '../config/edit.ts';
 import { ConfigConflictError, ConfigError, type ConfigIssue as CoreIssue } from '../config/errors.ts';
 import { DockerConnectionError } from '../docker/connect.ts';
@@ -52,6 +53,7 @@ export function toApiError(error: unknown): ApiError {
     return { name: error.name, code: 'instance-not-found', message: `${error.message} Start it first.`, details: { workspace: error.workspace, service: error.service ?? null } };
   }
   if (error instanceof LaunchError) return { name: error.name, code: 'launch-failed', message: error.message };
+  if (error instanceof PolicyNotAppliedError) return { name: error.name, code: 'policy-not-applied', message: error.message };
   if (error instanceof SecretSourceError) return { name: error.name, code: 'secret-unavailable', message: error.message };
   if (error instanceof BuildError) {
     const { tag, step, instruction, line, source, output } = error;

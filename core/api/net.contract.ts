@@ -27,6 +27,8 @@ export const allowResultSchema = z.object({
   key: z.enum(['allowed_hosts', 'allowed_networks']),
   changed: z.boolean(),
   applied: z.boolean(),
+  /** How long the running firewall took to take it; null when it is not running. */
+  appliedInMs: z.number().nullable(),
 });
 export type AllowResult = z.output<typeof allowResultSchema>;
 

@@ -41,8 +41,8 @@ export function netHandlers(deps: NetHandlerDeps) {
     }
     if (change.edits.length) deps.saveEdits(change.edits);
     const docker = await deps.engineOrNull();
-    const applied = docker ? (await steerRunning(docker, deps.workspace(name))).applied : false;
-    return { workspace: name, entry: change.entry, key: change.key, changed: change.edits.length > 0, applied };
+    const steered = docker ? await steerRunning(docker, deps.workspace(name)) : { applied: false, appliedInMs: null };
+    return { workspace: name, entry: change.entry, key: change.key, changed: change.edits.length > 0, ...steered };
   }
 
   return {

@@ -162,23 +162,27 @@ my $nft_pid = fork();
 fail("fork: $!") unless defined $nft_pid;
 if (!$nft_pid) {
   close $nft_out_read; close $nft_in_write;
-  open(STDIN, '<&', $nft_in_read); open(STDOUT, '>&', $nft_out_write);
+  open(STDIN, '<&', $nft_in_read); open(STDOUT, '>&', $nft_out_write); open(STDERR, '>&', $nft_out_write);
   exec('nft', '-i') or exit 1;
 }
 close $nft_out_write; close $nft_in_read;
 $nft_in_write->autoflush(1);
 
+# Runs commands as one transaction; returns the error nft gave, or undef when they are in.
 sub nft {
   my ($commands) = @_;
-  return 1 if $commands eq '';
+  return undef if $commands eq '';
   print $nft_in_write "$commands\nlist chain inet paddock sync\n" or fail('the nft process died; the firewall stops (fail closed)');
+  my @errors;
   while (1) {
     my $line = <$nft_out_read>;
     if (!defined $line) {
       next if $!{EINTR};
       fail('the nft process died; the firewall stops (fail closed)');
     }
-    return 1 if $line =~ /^\}/;
+    return @errors ? join(' ', @errors) : undef if $line =~ /^\}/;
+    chomp $line;
+    push @errors, $line if @errors || $line =~ /^Error/;
   }
 }
 
@@ -226,6 +230,7 @@ sub set_elements {
 
 sub apply_policy {
   my ($next) = @_;
+  my %previous = %policy;
   %policy = %$next;
   my @gw6 = grep { !/^fe80:/i } @gateways6;
   my $commands = join('', map { "flush set inet paddock $_; " } qw(allow4 allow6 host4 host6 local4 local6 dyn4 dyn6))
@@ -245,7 +250,12 @@ sub apply_policy {
   }
   $commands .= '; ' . set_elements('dyn4', @again4) . set_elements('dyn6', @again6);
   $commands =~ s/;\s*$//;
-  nft($commands);
+  if (defined(my $error = nft($commands))) {
+    # The sets are as they were: the firewall keeps its last good policy.
+    print "paddock-firewall: policy $next->{id} refused: $error\n";
+    %policy = %previous;
+    return;
+  }
   @upstreams = @{ $policy{dns} } ? @{ $policy{dns} } : @engine_resolvers;
   warning('no DNS server is known (no `dns` in the workspace and none in resolv.conf): names will not resolve') unless @upstreams;
   print "paddock-firewall: policy $policy{id} applied ($policy{mode})\n";
@@ -375,7 +385,8 @@ sub remember_answer {
   # Before the answer reaches the agent, so its first packet to the address already passes.
   my $commands = set_elements('dyn4', @add4) . set_elements('dyn6', @add6);
   $commands =~ s/;\s*$//;
-  nft($commands);
+  my $error = nft($commands);
+  warning("the addresses of $name could not be allowed: $error") if defined $error;
 }
 
 sub forget_expired {

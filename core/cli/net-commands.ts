@@ -84,10 +84,10 @@ function steerCommand(verb: 'allow' | 'deny'): Command {
       if (change.edits.length) config = editConfigFile(loaded, change.edits, context.host).config;
       const ws = resolveWorkspace(config, workspace, context.host);
       const docker = await engine(context);
-      let applied = false;
+      let steered = { applied: false, appliedInMs: null as number | null };
       if (docker) {
         try {
-          applied = (await steerRunning(docker, ws)).applied;
+          steered = await steerRunning(docker, ws);
         } catch (error) {
           if (!(error instanceof PolicyNotAppliedError)) throw error;
           context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);
@@ -95,12 +95,12 @@ function steerCommand(verb: 'allow' | 'deny'): Command {
         }
       }
       if (context.json) {
-        context.io.stdout(`${JSON.stringify({ workspace, entry: change.entry, key: change.key, changed: change.edits.length > 0, applied })}\n`);
+        context.io.stdout(`${JSON.stringify({ workspace, entry: change.entry, key: change.key, changed: change.edits.length > 0, ...steered })}\n`);
         return EXIT.ok;
       }
       const done = verb === 'allow' ? 'Allowed' : 'Denied';
       const saved = change.edits.length ? `${verb === 'allow' ? 'added to' : 'removed from'} ${change.key}` : verb === 'allow' ? `already in ${change.key}` : `not in ${change.key}`;
-      const live = applied ? 'the running firewall has it now' : `it applies when ${workspace} starts`;
+      const live = steered.applied ? `the running firewall has it now (${((steered.appliedInMs ?? 0) / 1000).toFixed(1)} s)` : `it applies when ${workspace} starts`;
       context.io.stdout(`${context.style.green('✓')} ${done} ${change.entry} for ${workspace} (${saved}); ${live}\n`);
       return EXIT.ok;
     },

@@ -61,12 +61,14 @@ export function denyChange(config: PaddockConfig, workspace: string, text: strin
 export interface SteerResult {
   /** True when the workspace's running firewall took the new list; false when it is not running. */
   applied: boolean;
+  /** How long the running firewall took to take it, from the file's delivery to its word. */
+  appliedInMs: number | null;
 }
 
 /** Applies a workspace's allowlist, as the config now says, to its running firewall (if any) without recreating anything. */
 export async function steerRunning(docker: Docker, ws: ResolvedWorkspace): Promise<SteerResult> {
   const firewall = await runningFirewall(docker, ws.name);
-  if (!firewall) return { applied: false };
-  await applyPolicy(docker, firewall, await desiredPolicy(docker, ws));
-  return { applied: true };
+  if (!firewall) return { applied: false, appliedInMs: null };
+  const appliedInMs = await applyPolicy(docker, firewall, await desiredPolicy(docker, ws));
+  return { applied: true, appliedInMs };
 }

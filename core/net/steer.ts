@@ -66,29 +66,33 @@ export class PolicyNotAppliedError extends Error {
 
 /**
  * Puts a policy into a running firewall, tells it so (HUP, which the container's init passes on),
- * and resolves once the firewall says it applied it. Connections already open are kept: the
- * firewall only swaps its sets.
+ * and resolves once the firewall says it applied it, with the milliseconds that took. Connections
+ * already open are kept: the firewall only swaps its sets.
  */
-export async function applyPolicy(docker: Docker, containerId: string, text: string, timeoutMs = 5000): Promise<void> {
+export async function applyPolicy(docker: Docker, containerId: string, text: string, timeoutMs = 5000): Promise<number> {
+  const started = Date.now();
   const container = docker.getContainer(containerId);
   const since = (Date.now() / 1000 - 1).toFixed(3);
   await putPolicy(container, text);
   await container.kill({ signal: 'SIGHUP' });
-  const wanted = `${POLICY_APPLIED_PREFIX}${policyId(text)} applied`;
+  const prefix = `${POLICY_APPLIED_PREFIX}${policyId(text)} `;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  let seen = false;
+  let outcome: string | null = null;
   try {
     await readContainerLogs(docker, containerId, 'firewall', { follow: true, since, signal: controller.signal }, (line) => {
-      if (line.line.startsWith(wanted)) {
-        seen = true;
+      if (line.line.startsWith(prefix)) {
+        outcome = line.line.slice(prefix.length);
         controller.abort();
       }
     });
   } finally {
     clearTimeout(timer);
   }
-  if (!seen) throw new PolicyNotAppliedError(`the firewall did not apply the new policy within ${Math.round(timeoutMs / 1000)} s; see \`paddock logs --service firewall\``);
+  const said = outcome as string | null;
+  if (said === null) throw new PolicyNotAppliedError(`the firewall did not apply the new policy within ${Math.round(timeoutMs / 1000)} s; see \`paddock logs --service firewall\``);
+  if (said.startsWith('refused')) throw new PolicyNotAppliedError(`the firewall kept its earlier policy: it ${said}`);
+  return Date.now() - started;
 }
 
 /** The running firewall container of a workspace, or null. */
