@@ -395,6 +395,12 @@ export const API_ERROR_CODES = [
   'secret-unavailable',
   'launch-failed',
   'build-failed',
+  /**
+   * The workspace's Dockerfile or build context lies where an agent can write and changed since
+   * the user last approved a build: `details` (buildApprovalDetailsSchema) has the diff to show,
+   * and images.approveBuild with its `approval` lets the next build go ahead.
+   */
+  'build-approval-required',
   'operation-not-found',
   'subscription-not-found',
   'cancelled',
@@ -416,6 +422,24 @@ export const buildFailedDetailsSchema = z.object({
   source: z.string(),
   output: z.array(z.string()),
 });
+
+/** `details` of a 'build-approval-required' error: what changed since the last approved build. */
+export const buildApprovalDetailsSchema = z.object({
+  workspace: z.string(),
+  approval: z.string(),
+  steps: z.array(
+    z.object({
+      kind: z.enum(['preset', 'overlay']),
+      source: z.string(),
+      context: z.string().nullable(),
+      writable: z.string(),
+      firstBuild: z.boolean(),
+      dockerfileDiff: z.string(),
+      files: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
+    }),
+  ),
+});
+export type BuildApprovalDetails = z.output<typeof buildApprovalDetailsSchema>;
 
 /** An ApiError thrown on the client side of a transport, so callers can `catch` it and read `code`. */
 export class ApiCallError extends Error {
@@ -548,6 +572,14 @@ export const calls = {
       operation: clientIdSchema.optional(),
     }),
     output: operationStarted,
+  },
+  /**
+   * Approves building from the files a 'build-approval-required' error showed (its `approval`).
+   * Fails with that error again, showing what is there now, when the files changed since.
+   */
+  'images.approveBuild': {
+    input: z.strictObject({ workspace: workspaceName, approval: z.string().regex(/^[0-9a-f]{64}$/) }),
+    output: z.object({ approved: z.literal(true) }),
   },
   /**
    * The images of these workspaces (default: every workspace of the config), in one call: one

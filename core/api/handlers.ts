@@ -8,7 +8,7 @@ import { cacheDir, dataDir, displayPath, homeDir } from '../config/paths.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../config/resolve.ts';
 import { connectDocker, hostDiscoveryEnvironment, type EngineConnection } from '../docker/connect.ts';
 import { runDoctor } from '../docker/doctor.ts';
-import { buildWorkspace } from '../images/build.ts';
+import { approveBuild, buildWorkspace } from '../images/build.ts';
 import { imageLayerFiles, type ImageLayerFiles } from '../images/layer-files.ts';
 import { imageLayers, type KnownDockerfile } from '../images/layers.ts';
 import { imageSummaries } from '../images/summaries.ts';
@@ -370,9 +370,13 @@ export function createApi(options: ApiOptions): Api {
       const ws = workspace(name);
       const docker = await engine.docker();
       return startOperation('build', name, operation, async (signal, progress) => {
-        const result = await buildWorkspace(ws, { docker, cacheDir: cacheDir(env), rebuild, pull, signal, onEvent: progress });
+        const result = await buildWorkspace(ws, { docker, cacheDir: cacheDir(env), rebuild, pull, signal, onEvent: progress, approval: { dataDir: dataDir(env) } });
         return { type: 'built', ...result };
       });
+    },
+    'images.approveBuild': async ({ workspace: name, approval }) => {
+      await approveBuild(workspace(name), approval, { cacheDir: cacheDir(env), dataDir: dataDir(env) });
+      return { approved: true as const };
     },
     'images.summaries': ({ workspaces: wanted }) =>
       withEngine(async (docker) => {

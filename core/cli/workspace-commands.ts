@@ -8,7 +8,7 @@ import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
-import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
+import { cliApprover, engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine, YES_OPTION } from './image-commands.ts';
 import { EXIT, UsageError } from './io.ts';
 
 function launchOptions(context: CommandContext) {
@@ -52,7 +52,7 @@ async function runUp(context: CommandContext): Promise<number> {
   const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${JSON.stringify(event)}\n`) : launchRenderer(context);
   return interruptible('cancelled', async (signal) => {
     try {
-      await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal });
+      await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal, approveBuild: cliApprover(context) });
       return EXIT.ok;
     } catch (error) {
       if (signal.aborted) {
@@ -73,6 +73,7 @@ const upCommand: Command = {
   words: ['up'],
   args: '[WORKSPACE]',
   summary: 'Start a workspace (building what it needs); nothing changed means nothing restarted',
+  options: YES_OPTION,
   maxPositionals: 1,
   run: runUp,
 };
@@ -99,6 +100,7 @@ const restartCommand: Command = {
   words: ['restart'],
   args: '[WORKSPACE]',
   summary: 'Recreate a workspace from the current config',
+  options: YES_OPTION,
   maxPositionals: 1,
   async run(context) {
     const target = await workspaceWithEngine(context);

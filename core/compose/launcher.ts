@@ -3,6 +3,7 @@ import net from 'node:net';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText, StreamDemuxer } from '../docker/streams.ts';
+import type { BuildApprovalRequest } from '../images/approval.ts';
 import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE } from '../sandbox/firewall.ts';
@@ -30,6 +31,11 @@ export interface LaunchOptions {
   exists(path: string): boolean;
   onEvent?: (event: LaunchEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Asked when the workspace's Dockerfile or build context lies where an agent can write and
+   * changed since the user last approved a build; without it, up refuses such a build.
+   */
+  approveBuild?: (request: BuildApprovalRequest) => boolean | Promise<boolean>;
 }
 
 export interface ServiceResult {
@@ -325,7 +331,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     // Secret sources are read before anything is built or created.
     const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
     const secretValues = readSecretValues(draft.secrets, options.env);
-    const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit };
+    const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit, approval: { dataDir: options.dataDir, approve: options.approveBuild } };
     const { image: agentImage } = await buildWorkspace(ws, buildOptions);
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';

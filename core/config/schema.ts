@@ -4,7 +4,7 @@ import { parseEnvFile } from './envfile.ts';
 import { parseMount } from './mounts.ts';
 import { displayPath, expandHome, isAbsoluteHostPath, normalizeHostPath } from './paths.ts';
 import {
-  ACCESS_MODES, AGENTS, BASE_VARIANTS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
+  ACCESS_MODES, AGENTS, BASE_VARIANTS, BUILD_NETWORKS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
   MIN_MEMORY_BYTES, PASSWORD_MODES, POSIX_NAME, RESERVED_ENV_KEYS, RESERVED_SECRET_ENV_KEYS, WORKSPACE_NAME,
   hostSourceProblem, mountTargetConflict, workspacePathConflict,
 } from './rules.ts';
@@ -247,6 +247,7 @@ function commonKeys(host: HostView) {
       z.string().regex(DOCKER_NETWORK_NAME, 'is not a Docker network name (letters, digits, _, . and -)'),
     ),
     egress: z.enum(EGRESS_MODES),
+    build_network: z.enum(BUILD_NETWORKS),
     dind_image: z.string().superRefine((value, ctx) => {
       const problem = imageReferenceProblem(value);
       if (problem) fail(ctx, problem);
