@@ -184,7 +184,7 @@ export const logLineSchema = z.object({
 export type LogLine = z.output<typeof logLineSchema>;
 
 /** embedded, preset and overlay make the agent's image; firewall and dind are the sidecars'. */
-export const stepKindSchema = z.enum(['embedded', 'preset', 'overlay', 'firewall', 'dind']);
+export const stepKindSchema = z.enum(['embedded', 'preset', 'overlay', 'firewall', 'dind', 'user']);
 
 export const imagePlanSchema = z.object({
   workspace: z.string(),

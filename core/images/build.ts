@@ -7,7 +7,7 @@ import { JsonLinesParser, LineSplitter } from '../docker/streams.ts';
 import { BuildApprovalError, recordApproval, reviewBuild, type BuildApprovalRequest } from './approval.ts';
 import { packContext, SENT_DOCKERFILE } from './context.ts';
 import { analyzeDockerfile } from './dockerfile.ts';
-import { localImageId, prepareSidecar, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type SidecarKind, type StepKind } from './plan.ts';
+import { localImageId, prepareSidecar, prepareSteps, prepareUserLayer, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type SidecarKind, type StepKind } from './plan.ts';
 
 /** What a build reports as it goes; the CLI draws progress bars from it, the app its build panel. */
 export type BuildEvent =
@@ -139,6 +139,21 @@ async function approvedSteps(ws: ResolvedWorkspace, options: BuildOptions, appro
   if (recheck.request && recheck.request.approval !== review.request.approval) throw new BuildApprovalError(recheck.request, 'the files changed while you reviewed them; ');
   recordApproval(approval.dataDir, ws.name, recheck);
   return again;
+}
+
+/**
+ * The workspace's image with the agent moved to other IDs (see core/sandbox/identity.ts), built
+ * unless its tag, whose hash covers the image's ID and the IDs, exists.
+ */
+export async function buildUserLayer(ws: ResolvedWorkspace, image: string, identity: { uid: number; gid: number }, options: BuildOptions): Promise<string> {
+  const emit = options.onEvent ?? (() => undefined);
+  const imageId = await localImageId(options.docker, image);
+  if (!imageId) throw new Error(`the image ${image} is not there to give the agent its IDs; build the workspace again`);
+  const step = prepareUserLayer(ws.name, image, imageId, identity);
+  const tag = step.tag as string;
+  if (!options.rebuild && !options.pull && (await localImageId(options.docker, tag))) emit({ type: 'image-skip', kind: step.kind, tag, reason: 'exists' });
+  else await buildStep(options.docker, step, imageId, { ...options, pull: false }, emit);
+  return tag;
 }
 
 /**

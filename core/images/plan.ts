@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { readAsset } from '../assets/index.ts';
+import { USER_LAYER_DOCKERFILE } from '../sandbox/identity.ts';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { digestContext, FileHashCache, readIgnoreRules, scanContext, type ContextScan } from './context.ts';
 import { analyzeDockerfile, injectArgBase } from './dockerfile.ts';
 import { isUrl, loadDockerfile, type SourceOptions } from './source.ts';
 
-export type StepKind = 'embedded' | 'preset' | 'overlay' | SidecarKind;
+/** `user`: the layer that gives the agent the host user's IDs (core/sandbox/identity.ts). */
+export type StepKind = 'embedded' | 'preset' | 'overlay' | 'user' | SidecarKind;
 /** The workspace's helper containers, built from embedded Dockerfiles on the same `[base] from`. */
 export type SidecarKind = 'firewall' | 'dind';
 
@@ -59,6 +61,7 @@ export interface PrepareOptions {
 }
 
 export const EMBEDDED_REPO = 'paddock-base';
+const USER_REPO = 'paddock-user';
 const SIDECAR_REPOS: Record<SidecarKind, string> = { firewall: 'paddock-firewall', dind: 'paddock-dind' };
 
 export function overlayRepository(workspace: string): string {
@@ -129,6 +132,28 @@ export async function prepareSidecar(ws: ResolvedWorkspace, kind: SidecarKind, o
     ...(await contextHashes(null, options)),
   };
   step.tag = `${SIDECAR_REPOS[kind]}:${stepHash(step, null)}`;
+  return step;
+}
+
+/** The layer on a workspace's image that gives the agent other IDs; its hash covers the image's ID. */
+export function prepareUserLayer(workspace: string, image: string, imageId: string, identity: { uid: number; gid: number }): PreparedStep {
+  const step: PreparedStep = {
+    kind: 'user',
+    workspace,
+    source: `embedded (agent as ${identity.uid}:${identity.gid})`,
+    tag: null,
+    base: image,
+    context: null,
+    dockerfile: USER_LAYER_DOCKERFILE,
+    userLine: (line) => line,
+    buildArgs: { BASE: image, AGENT_UID: String(identity.uid), AGENT_GID: String(identity.gid) },
+    target: null,
+    scan: null,
+    contextDigest: crypto.createHash('sha256').digest('hex'),
+    fileHashes: new Map(),
+    network: 'none',
+  };
+  step.tag = `${USER_REPO}:${stepHash(step, imageId)}`;
   return step;
 }
 

@@ -11,15 +11,15 @@ import { connectDocker } from '../../core/docker/connect.ts';
 import { demuxToText } from '../../core/docker/streams.ts';
 import { BuildApprovalError } from '../../core/images/approval.ts';
 import { approveBuild, buildWorkspace } from '../../core/images/build.ts';
-import { runCli, tempHome } from '../support/cli.ts';
+import { RUNTIMES, runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
 
 /**
  * Builds are the one part of a workspace that runs outside its sandbox (RUN as root, default
  * capabilities, the default bridge): an agent that edits its overlay Dockerfile must not get it
- * built silently.
+ * built silently. And the files the agent writes belong to the user who runs Paddock.
  */
-describeWithDocker('hostile agent: builds', () => {
+describeWithDocker('hostile agent: builds and file ownership', () => {
   let docker: Docker;
   let sandbox: ReturnType<typeof tempHome>;
   const id = crypto.randomBytes(3).toString('hex');
@@ -27,6 +27,8 @@ describeWithDocker('hostile agent: builds', () => {
   const started: Array<{ name: string; dataDir: string }> = [];
   let project: string;
   let dataDir: string;
+  let createdUser: string | null = null;
+  const userImages: string[] = [];
 
   const overlay = () => path.join(project, 'overlay.Dockerfile');
   const configText = (extra = '') =>
@@ -74,6 +76,11 @@ describeWithDocker('hostile agent: builds', () => {
     for (const { name, dataDir: data } of started) await down(name, { docker, dataDir: data, volumes: true }).catch(() => undefined);
     for (const image of await docker.listImages({ filters: JSON.stringify({ label: [`dev.paddock.workspace=${ws}`] }) }).catch(() => [])) {
       await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    }
+    for (const image of userImages) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    if (createdUser) {
+      spawnSync('userdel', [createdUser]);
+      spawnSync('groupdel', [createdUser]);
     }
     sandbox?.cleanup();
   });
@@ -162,4 +169,44 @@ describeWithDocker('hostile agent: builds', () => {
     expect(await interfaces('none')).toEqual(['lo']);
     expect(await interfaces('default')).toContain('eth0');
   }, 600_000);
+
+  it("gives the agent the host user's UID: a second user's CLI starts a workspace whose files are that user's", async () => {
+    const name = `hb-${id}-uid`;
+    // 1001 unless another account holds it already: then the next free UID, which proves the same.
+    let uid = 1001;
+    while (spawnSync('getent', ['passwd', String(uid)]).status === 0 || spawnSync('getent', ['group', String(uid)]).status === 0) uid++;
+    const user = `pdk${id}`;
+    const home = path.join(sandbox.home, 'second-user');
+    fs.mkdirSync(home, { recursive: true });
+    execFileSync('groupadd', ['--gid', String(uid), user]);
+    execFileSync('useradd', ['--uid', String(uid), '--gid', String(uid), '--groups', 'docker', '--home-dir', home, '--no-create-home', '--shell', '/bin/sh', user]);
+    createdUser = user;
+    const secondProject = path.join(home, 'project');
+    fs.mkdirSync(secondProject, { recursive: true });
+    const config = path.join(home, 'paddock.toml');
+    fs.writeFileSync(
+      config,
+      `[base]\nfrom = "${TEST_BASE_IMAGE}"\nvariant = "minimal"\n[workspaces.${name}]\npaths = ["${secondProject}"]\nagent = "shell"\n[workspaces.${name}.secrets.env.IT_TOKEN]\nfrom_env = "IT_TOKEN"\n`,
+    );
+    execFileSync('chown', ['-R', `${uid}:${uid}`, home]);
+    // The test home's parents must let the second user through to its own home.
+    for (let dir = path.dirname(home); dir !== '/'; dir = path.dirname(dir)) fs.chmodSync(dir, fs.statSync(dir).mode | 0o005);
+    started.push({ name, dataDir: path.join(home, '.local', 'share', 'paddock') });
+    const [node, cli] = RUNTIMES.node;
+    const run = spawnSync('runuser', ['-u', user, '--', 'env', `HOME=${home}`, `PADDOCK_CONFIG=${config}`, 'NO_COLOR=1', 'IT_TOKEN=token-for-1001', `PATH=${process.env.PATH}`, node, cli, 'up', name], {
+      encoding: 'utf8',
+      cwd: home,
+      timeout: 600_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const probe = await inAgent(name, `id -u; id -g; touch ${secondProject}/written-by-agent; touch "$HOME/.cache/x" && echo home-writable; cat /run/secrets/IT_TOKEN`, '');
+    expect(probe.output).toBe(`${uid}\n${uid}\nhome-writable\ntoken-for-1001`);
+    const stat = fs.statSync(path.join(secondProject, 'written-by-agent'));
+    expect([stat.uid, stat.gid]).toEqual([uid, uid]);
+    const agent = await docker.getContainer(`paddock-${name}-agent-1`).inspect();
+    expect(agent.Config.User).toBe(`${uid}:${uid}`);
+    expect(agent.Config.Image).toMatch(/^paddock-user:[0-9a-f]{12}$/);
+    userImages.push(agent.Config.Image);
+  }, 900_000);
 });
