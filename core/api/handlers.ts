@@ -307,6 +307,8 @@ export function createApi(options: ApiOptions): Api {
       const ws = workspace(name);
       const docker = await engine.docker();
       return startOperation('restart', name, operation, async (signal, progress) => {
+        // Built (and approved) before anything stops: a refused build leaves the workspace running.
+        await buildWorkspace(ws, { docker, cacheDir: cacheDir(env), signal, onEvent: progress, approval: { dataDir: dataDir(env) } });
         const stopped = await down(name, { docker, dataDir: dataDir(env) });
         progress({ type: 'stopped', removed: stopped.removed });
         return launched(await up(ws, { docker, ...launchOptions(), onEvent: progress, signal }));

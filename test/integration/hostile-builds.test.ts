@@ -154,6 +154,18 @@ describeWithDocker('hostile agent: builds and file ownership', () => {
     expect((await inAgent(ws, 'cat /opt/sneaky')).output).toBe('sneaky\n');
   }, 900_000);
 
+  it('restart refuses before it stops anything', async () => {
+    const before = await docker.getContainer(`paddock-${ws}-agent-1`).inspect();
+    const attack = await inAgent(ws, `echo 'RUN echo restart > /opt/restart' >> ${overlay()}`);
+    expect(attack.code).toBe(0);
+    const env = { PADDOCK_CONFIG: sandbox.config, XDG_DATA_HOME: path.join(sandbox.home, 'xdg-data') };
+    const restart = await runCli('node', ['restart', ws], { home: sandbox.home, env });
+    expect(restart.code).toBe(1);
+    expect(restart.stderr).toContain('--yes');
+    const after = await docker.getContainer(`paddock-${ws}-agent-1`).inspect();
+    expect([after.Id, after.State.Running]).toEqual([before.Id, true]);
+  }, 600_000);
+
   it('gives RUN steps no network with build_network = "none"', async () => {
     const folder = path.join(sandbox.home, 'netcheck');
     fs.mkdirSync(folder, { recursive: true });
