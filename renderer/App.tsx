@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { BuildApprovalDialog } from './components/BuildApprovalDialog.tsx';
 import { StateBadge } from './components/StateBadge.tsx';
 import { useDisplayState } from './lib/workspace-state.ts';
 import { href, routeWorkspace, useRoute, type Route } from './router.ts';
@@ -163,6 +164,7 @@ export function App() {
           <CurrentView route={route} />
         </Suspense>
       </main>
+      <BuildApprovalDialog />
     </div>
   );
 }

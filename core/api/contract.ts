@@ -187,7 +187,7 @@ export const logLineSchema = z.object({
 export type LogLine = z.output<typeof logLineSchema>;
 
 /** embedded, preset and overlay make the agent's image; firewall and dind are the sidecars'. */
-export const stepKindSchema = z.enum(['embedded', 'preset', 'overlay', 'firewall', 'dind']);
+export const stepKindSchema = z.enum(['embedded', 'preset', 'overlay', 'firewall', 'dind', 'user']);
 
 export const imagePlanSchema = z.object({
   workspace: z.string(),
@@ -387,6 +387,12 @@ export const API_ERROR_CODES = [
   /** The running firewall did not take a new allowlist (it keeps its last good one); the message says why. */
   'policy-not-applied',
   'build-failed',
+  /**
+   * The workspace's Dockerfile or build context lies where an agent can write and changed since
+   * the user last approved a build: `details` (buildApprovalDetailsSchema) has the diff to show,
+   * and images.approveBuild with its `approval` lets the next build go ahead.
+   */
+  'build-approval-required',
   'operation-not-found',
   'subscription-not-found',
   'cancelled',
@@ -408,6 +414,24 @@ export const buildFailedDetailsSchema = z.object({
   source: z.string(),
   output: z.array(z.string()),
 });
+
+/** `details` of a 'build-approval-required' error: what changed since the last approved build. */
+export const buildApprovalDetailsSchema = z.object({
+  workspace: z.string(),
+  approval: z.string(),
+  steps: z.array(
+    z.object({
+      kind: z.enum(['preset', 'overlay']),
+      source: z.string(),
+      context: z.string().nullable(),
+      writable: z.string(),
+      firstBuild: z.boolean(),
+      dockerfileDiff: z.string(),
+      files: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
+    }),
+  ),
+});
+export type BuildApprovalDetails = z.output<typeof buildApprovalDetailsSchema>;
 
 /** An ApiError thrown on the client side of a transport, so callers can `catch` it and read `code`. */
 export class ApiCallError extends Error {
@@ -538,6 +562,14 @@ export const calls = {
       operation: clientIdSchema.optional(),
     }),
     output: operationStarted,
+  },
+  /**
+   * Approves building from the files a 'build-approval-required' error showed (its `approval`).
+   * Fails with that error again, showing what is there now, when the files changed since.
+   */
+  'images.approveBuild': {
+    input: z.strictObject({ workspace: workspaceName, approval: z.string().regex(/^[0-9a-f]{64}$/) }),
+    output: z.object({ approved: z.literal(true) }),
   },
   /**
    * The images of these workspaces (default: every workspace of the config), in one call: one

@@ -4,6 +4,7 @@ import { PolicyNotAppliedError } from '../net/steer.ts';
 import { ConfigEditError } from '../config/edit.ts';
 import { ConfigConflictError, ConfigError, type ConfigIssue as CoreIssue } from '../config/errors.ts';
 import { DockerConnectionError } from '../docker/connect.ts';
+import { BuildApprovalError } from '../images/approval.ts';
 import { BuildError } from '../images/build.ts';
 import { DockerfileSourceError } from '../images/source.ts';
 import { InstanceNotFoundError } from '../instances/list.ts';
@@ -59,6 +60,7 @@ export function toApiError(error: unknown): ApiError {
     const { tag, step, instruction, line, source, output } = error;
     return { name: error.name, code: 'build-failed', message: error.message, details: { tag, step, instruction, line, source, output } };
   }
+  if (error instanceof BuildApprovalError) return { name: error.name, code: 'build-approval-required', message: error.message, details: error.request };
   if (error instanceof DockerfileSourceError) return { name: error.name, code: 'dockerfile-unavailable', message: error.message, details: { reason: error.code, source: error.source } };
   if (isAbort(error)) return { name: 'AbortError', code: 'cancelled', message: 'cancelled' };
   if (isConnectionFailure(error)) {

@@ -9,7 +9,7 @@ import { cacheDir, dataDir, displayPath, homeDir } from '../config/paths.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../config/resolve.ts';
 import { connectDocker, hostDiscoveryEnvironment, type EngineConnection } from '../docker/connect.ts';
 import { runDoctor } from '../docker/doctor.ts';
-import { buildWorkspace } from '../images/build.ts';
+import { approveBuild, buildWorkspace } from '../images/build.ts';
 import { imageLayerFiles, type ImageLayerFiles } from '../images/layer-files.ts';
 import { imageLayers, type KnownDockerfile } from '../images/layers.ts';
 import { imageSummaries } from '../images/summaries.ts';
@@ -320,6 +320,8 @@ export function createApi(options: ApiOptions): Api {
       const ws = workspace(name);
       const docker = await engine.docker();
       return startOperation('restart', name, operation, async (signal, progress) => {
+        // Built (and approved) before anything stops: a refused build leaves the workspace running.
+        await buildWorkspace(ws, { docker, cacheDir: cacheDir(env), signal, onEvent: progress, approval: { dataDir: dataDir(env) } });
         const stopped = await down(name, { docker, dataDir: dataDir(env) });
         progress({ type: 'stopped', removed: stopped.removed });
         return launched(await up(ws, { docker, ...launchOptions(), onEvent: progress, signal }));
@@ -383,9 +385,13 @@ export function createApi(options: ApiOptions): Api {
       const ws = workspace(name);
       const docker = await engine.docker();
       return startOperation('build', name, operation, async (signal, progress) => {
-        const result = await buildWorkspace(ws, { docker, cacheDir: cacheDir(env), rebuild, pull, signal, onEvent: progress });
+        const result = await buildWorkspace(ws, { docker, cacheDir: cacheDir(env), rebuild, pull, signal, onEvent: progress, approval: { dataDir: dataDir(env) } });
         return { type: 'built', ...result };
       });
+    },
+    'images.approveBuild': async ({ workspace: name, approval }) => {
+      await approveBuild(workspace(name), approval, { cacheDir: cacheDir(env), dataDir: dataDir(env) });
+      return { approved: true as const };
     },
     'images.summaries': ({ workspaces: wanted }) =>
       withEngine(async (docker) => {

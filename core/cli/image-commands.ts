@@ -1,9 +1,10 @@
 import process from 'node:process';
 import type Docker from 'dockerode';
 import type { LoadedConfig } from '../config/load.ts';
-import { displayPath, cacheDir } from '../config/paths.ts';
+import { cacheDir, dataDir, displayPath } from '../config/paths.ts';
 import { resolveWorkspace, workspaceForPath, type ResolvedWorkspace } from '../config/resolve.ts';
 import { connectDocker, DockerConnectionError } from '../docker/connect.ts';
+import { BuildApprovalError, type BuildApprovalRequest } from '../images/approval.ts';
 import { BuildError, buildWorkspace, type BuildEvent } from '../images/build.ts';
 import { imageLayers, type ImageLayers } from '../images/layers.ts';
 import { planWorkspace, prepareSteps, tagPlan, type StepKind } from '../images/plan.ts';
@@ -64,8 +65,58 @@ function imageOptions(context: CommandContext) {
   return { cacheDir: cacheDir(context.io.env) };
 }
 
+/** The option of up, restart and build that approves a build from files an agent can write. */
+export const YES_OPTION = {
+  yes: { type: 'boolean', short: 'y', description: 'approve building from files an agent can write, after reviewing the change shown' },
+} as const;
+
+/** What changed since the last approved build: the Dockerfile's diff and the context files. */
+function printReview(context: CommandContext, request: BuildApprovalRequest): void {
+  const s = context.style;
+  const out = (text: string) => context.io.stdout(text);
+  for (const step of request.steps) {
+    const where = displayPath(step.writable, context.host.home);
+    out(`\n${s.yellow('!')} ${s.bold(`${step.kind === 'overlay' ? 'Overlay' : '[base]'} Dockerfile ${displayPath(step.source, context.host.home)}`)} lies in ${where}, which an agent can write.\n`);
+    out(step.firstBuild ? '  It was never approved. Its text:\n' : '  It changed since the build you last approved.\n');
+    for (const line of step.dockerfileDiff.split('\n').filter(Boolean)) {
+      out(`  ${line.startsWith('+') && !line.startsWith('+++') ? s.green(line) : line.startsWith('-') && !line.startsWith('---') ? s.red(line) : line}\n`);
+    }
+    const files = [...step.files.added.map((file) => `added    ${file}`), ...step.files.changed.map((file) => `changed  ${file}`), ...step.files.removed.map((file) => `removed  ${file}`)];
+    if (files.length) out(`  Context files it copies (${displayPath(step.context ?? '', context.host.home)}):\n${files.slice(0, 50).map((line) => `    ${line}\n`).join('')}${files.length > 50 ? `    … and ${files.length - 50} more\n` : ''}`);
+  }
+  out('\n');
+}
+
+/**
+ * The CLI's approval of a build from files an agent can write: the change is printed, then
+ * `--yes` accepts it, a terminal is asked, and with neither the build is refused.
+ */
+export function cliApprover(context: CommandContext): (request: BuildApprovalRequest) => Promise<boolean> {
+  return async (request) => {
+    if (context.json) {
+      context.io.stdout(`${JSON.stringify({ type: 'approval-required', ...request })}\n`);
+      return context.options.yes === true;
+    }
+    printReview(context, request);
+    if (context.options.yes === true) return true;
+    if (!context.io.ask) return false;
+    const answer = await context.io.ask(`Build ${request.workspace} from these files? [y/N] `);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  };
+}
+
+export function approvalOptions(context: CommandContext) {
+  return { dataDir: dataDir(context.io.env), approve: cliApprover(context) };
+}
+
 /** Failures a user can act on, printed as such (exit 1); anything else is a bug and keeps its stack. */
 export function reportImageFailure(context: CommandContext, error: unknown): number {
+  if (error instanceof BuildApprovalError) {
+    const refusal = context.io.ask ? 'not approved; nothing was built' : 'nothing was built: run the command again with --yes once you have reviewed the change';
+    if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: `${error.message}; ${refusal}`, request: error.request })}\n`);
+    else context.io.stderr(`${context.style.red('✗')} ${error.message}; ${refusal}\n`);
+    return EXIT.failure;
+  }
   if (error instanceof DockerfileSourceError) {
     if (context.json) context.io.stdout(`${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`);
     else context.io.stderr(`${context.style.red('✗')} ${error.message}\n`);
@@ -197,6 +248,7 @@ const build: Command = {
   options: {
     rebuild: { type: 'boolean', description: 'build even when an image with the same content hash exists' },
     pull: { type: 'boolean', description: 'pull FROM images again (implies --rebuild)' },
+    ...YES_OPTION,
   },
   maxPositionals: 1,
   async run(context) {
@@ -212,6 +264,7 @@ const build: Command = {
           pull: context.options.pull === true,
           signal,
           onEvent,
+          approval: approvalOptions(context),
         });
         return EXIT.ok;
       } catch (error) {

@@ -1,4 +1,5 @@
 import process from 'node:process';
+import readline from 'node:readline/promises';
 
 /** Where a command writes, and how: the CLI's only side channel besides the files it edits. */
 export interface CliIO {
@@ -9,6 +10,8 @@ export interface CliIO {
   color: boolean;
   /** stdout is a terminal: progress can redraw lines in place. */
   interactive: boolean;
+  /** Asks the person at the terminal; absent when stdin is not a terminal (nobody to answer). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export function processIO(): CliIO {
@@ -21,7 +24,17 @@ export function processIO(): CliIO {
     interactive: Boolean(process.stdout.isTTY) && env.TERM !== 'dumb',
     // FORCE_COLOR and NO_COLOR are the conventions other CLIs follow (force-color.org, no-color.org).
     color: env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb',
+    ...(process.stdin.isTTY ? { ask } : {}),
   };
+}
+
+async function ask(question: string): Promise<string> {
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await prompt.question(question);
+  } finally {
+    prompt.close();
+  }
 }
 
 export interface Style {

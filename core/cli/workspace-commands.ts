@@ -2,13 +2,14 @@ import process from 'node:process';
 import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts';
 import { AGENT_SESSION, servesOpenCode, workspaceModel, workspacePort } from '../compose/model.ts';
 import { connectDocker } from '../docker/connect.ts';
+import { buildWorkspace } from '../images/build.ts';
 import { planWorkspace, prepareSidecar } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
 import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
-import { engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine } from './image-commands.ts';
+import { approvalOptions, cliApprover, engine, interruptible, progressRenderer, reportImageFailure, selectWorkspace, workspaceWithEngine, YES_OPTION } from './image-commands.ts';
 import { EXIT, UsageError } from './io.ts';
 import { jsonLine, terminalLine } from '../api/terminal-text.ts';
 
@@ -47,13 +48,17 @@ function launchRenderer(context: CommandContext): (event: LaunchEvent) => void {
   };
 }
 
+function upEvents(context: CommandContext): (event: LaunchEvent) => void {
+  return context.json ? (event) => context.io.stdout(`${jsonLine(event)}\n`) : launchRenderer(context);
+}
+
 async function runUp(context: CommandContext): Promise<number> {
   const target = await workspaceWithEngine(context);
   if (typeof target === 'number') return target;
-  const onEvent = context.json ? (event: LaunchEvent) => context.io.stdout(`${jsonLine(event)}\n`) : launchRenderer(context);
+  const onEvent = upEvents(context);
   return interruptible('cancelled', async (signal) => {
     try {
-      await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal });
+      await up(target.ws, { docker: target.docker, ...launchOptions(context), onEvent, signal, approveBuild: cliApprover(context) });
       return EXIT.ok;
     } catch (error) {
       if (signal.aborted) {
@@ -75,6 +80,7 @@ const upCommand: Command = {
   words: ['up'],
   args: '[WORKSPACE]',
   summary: 'Start a workspace (building what it needs); nothing changed means nothing restarted',
+  options: YES_OPTION,
   maxPositionals: 1,
   run: runUp,
 };
@@ -101,10 +107,25 @@ const restartCommand: Command = {
   words: ['restart'],
   args: '[WORKSPACE]',
   summary: 'Recreate a workspace from the current config',
+  options: YES_OPTION,
   maxPositionals: 1,
   async run(context) {
     const target = await workspaceWithEngine(context);
     if (typeof target === 'number') return target;
+    // Built (and approved) before anything stops: a refused build leaves the workspace running.
+    const built = await interruptible('cancelled', async (signal) => {
+      try {
+        await buildWorkspace(target.ws, { docker: target.docker, cacheDir: cacheDir(context.io.env), signal, onEvent: upEvents(context), approval: approvalOptions(context) });
+        return EXIT.ok;
+      } catch (error) {
+        if (signal.aborted) {
+          context.io.stderr('Cancelled; the workspace was left as it was.\n');
+          return EXIT.failure;
+        }
+        return reportImageFailure(context, error);
+      }
+    });
+    if (built !== EXIT.ok) return built;
     await down(target.ws.name, { docker: target.docker, dataDir: dataDir(context.io.env) });
     return runUp(context);
   },

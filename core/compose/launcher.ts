@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
+import process from 'node:process';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText, StreamDemuxer } from '../docker/streams.ts';
-import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.ts';
+import type { BuildApprovalRequest } from '../images/approval.ts';
+import { buildSidecar, buildUserLayer, buildWorkspace, type BuildEvent } from '../images/build.ts';
+import { decideAgentIdentity, engineFacts, processUser } from '../sandbox/identity.ts';
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE, FIREWALL_WARNING_PREFIX } from '../sandbox/firewall.ts';
 import { applyPolicy, currentPolicy, desiredPolicy, putPolicy } from '../net/steer.ts';
@@ -31,6 +34,11 @@ export interface LaunchOptions {
   exists(path: string): boolean;
   onEvent?: (event: LaunchEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Asked when the workspace's Dockerfile or build context lies where an agent can write and
+   * changed since the user last approved a build; without it, up refuses such a build.
+   */
+  approveBuild?: (request: BuildApprovalRequest) => boolean | Promise<boolean>;
 }
 
 export interface ServiceResult {
@@ -335,11 +343,13 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     // Secret sources are read before anything is built or created.
     const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
     const secretValues = readSecretValues(draft.secrets, options.env);
-    const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit };
-    const { image: agentImage } = await buildWorkspace(ws, buildOptions);
+    const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit, approval: { dataDir: options.dataDir, approve: options.approveBuild } };
+    const { image: workspaceImage } = await buildWorkspace(ws, buildOptions);
+    const identity = decideAgentIdentity(process.platform, processUser(), await engineFacts(docker), { dockerSidecar: ws.enableDocker });
+    const agentImage = identity.remapped ? await buildUserLayer(ws, workspaceImage, identity, buildOptions) : workspaceImage;
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
-    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
+    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, agentUser: `${identity.uid}:${identity.gid}` });
     await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;
@@ -391,7 +401,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
       agentOptions,
       agentHash,
       async (container) => {
-        if (secretValues.size) await container.putArchive(await secretsArchive(secretValues), { path: '/' });
+        if (secretValues.size) await container.putArchive(await secretsArchive(secretValues, identity), { path: '/' });
       },
       fwReady,
     );

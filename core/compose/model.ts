@@ -82,6 +82,8 @@ export interface ModelInputs {
   exists(path: string): boolean;
   home: string;
   env: NodeJS.ProcessEnv;
+  /** `uid:gid` the agent runs as (core/sandbox/identity.ts); 1000:1000 when absent. */
+  agentUser?: string;
 }
 
 export function projectName(workspace: string): string {
@@ -229,7 +231,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
         name: 'agent',
         image: inputs.agentImage,
         command: ['/bin/sh', '-c', AGENT_WRAPPER, 'paddock-agent', ...command],
-        user: '1000:1000',
+        user: inputs.agentUser ?? '1000:1000',
         capAdd: [],
         securityOpt: [NO_NEW_PRIVILEGES],
         devices: [],

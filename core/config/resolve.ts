@@ -53,10 +53,17 @@ export interface ResolvedWorkspace {
   allowPresets: AllowPreset[];
   /** The resolvers the firewall's resolver asks; empty for the engine's. */
   dns: string[];
+  /** The network of RUN steps in builds of the workspace's own Dockerfiles. */
+  buildNetwork: 'default' | 'none';
   /** The Docker sidecar's image, used as is; null for the embedded one built from `[base] from`. */
   dindImage: string | null;
   /** The host port chosen for the agent's server, or null for the one derived from the name. */
   port: number | null;
+  /**
+   * Host folders some workspace's agent can write (every workspace's paths and read-write mounts):
+   * a Dockerfile or build context there is untrusted input.
+   */
+  agentWritable: string[];
 }
 
 export const BUILTIN_DEFAULTS = {
@@ -70,6 +77,7 @@ export const BUILTIN_DEFAULTS = {
   memory: '4g',
   agent: 'opencode',
   egress: 'open',
+  buildNetwork: 'default',
 } as const;
 
 /** Agent config and transcripts shared with the host, as jailoc does; each layer can remove them. */
@@ -195,9 +203,27 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
     egress: workspace.egress ?? defaults.egress ?? BUILTIN_DEFAULTS.egress,
     allowPresets: mergeUnique(defaults.allow_presets, workspace.allow_presets) as AllowPreset[],
     dns: workspace.dns ?? defaults.dns ?? [],
+    buildNetwork: workspace.build_network ?? defaults.build_network ?? BUILTIN_DEFAULTS.buildNetwork,
     dindImage: workspace.dind_image ?? defaults.dind_image ?? null,
     port: workspace.port ?? null,
+    agentWritable: agentWritableFolders(config, home),
   };
+}
+
+/** Every folder any workspace's agent can write: its paths and its read-write mounts' sources. */
+export function agentWritableFolders(config: PaddockConfig, home: string): string[] {
+  const defaults: DefaultsConfig = config.defaults ?? {};
+  const folders = Object.values(config.workspaces ?? {}).flatMap((workspace) => [
+    ...(workspace.paths ?? []).map((entry) => normalizeHostPath(entry, home)),
+    ...mergeMounts([
+      { origin: 'builtin', mounts: mountsOf(BUILTIN_MOUNTS, home) },
+      { origin: 'defaults', mounts: mountsOf(defaults.mounts, home) },
+      { origin: 'workspace', mounts: mountsOf(workspace.mounts, home) },
+    ])
+      .filter((mount) => !mount.readOnly)
+      .map((mount) => mount.host),
+  ]);
+  return mergeUnique(folders);
 }
 
 function normalizeSource(source: string, home: string): string {

@@ -3,6 +3,8 @@ import { isAbsoluteHostPath, isSameOrUnder, displayPath } from './paths.ts';
 export const AGENTS = ['opencode', 'claude', 'codex', 'gemini', 'shell'] as const;
 export type AgentName = (typeof AGENTS)[number];
 export const EGRESS_MODES = ['open', 'allowlist'] as const;
+/** The network of RUN steps when Paddock builds a workspace's own Dockerfiles (`[base] dockerfile`, `dockerfile`). */
+export const BUILD_NETWORKS = ['default', 'none'] as const;
 export const BASE_VARIANTS = ['full', 'minimal'] as const;
 export const ACCESS_MODES = ['', 'remote', 'exec'] as const;
 export const PASSWORD_MODES = ['', 'auto', 'env', 'keyring', 'file'] as const;

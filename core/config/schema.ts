@@ -7,7 +7,7 @@ import { ALLOW_PRESET_NAMES, isAllowPreset } from '../net/presets.ts';
 import { closest } from './suggest.ts';
 import { displayPath, expandHome, isAbsoluteHostPath, normalizeHostPath } from './paths.ts';
 import {
-  ACCESS_MODES, AGENTS, BASE_VARIANTS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
+  ACCESS_MODES, AGENTS, BASE_VARIANTS, BUILD_NETWORKS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
   MIN_MEMORY_BYTES, PASSWORD_MODES, POSIX_NAME, RESERVED_ENV_KEYS, RESERVED_SECRET_ENV_KEYS, WORKSPACE_NAME,
   hostSourceProblem, mountTargetConflict, workspacePathConflict,
 } from './rules.ts';
@@ -259,6 +259,7 @@ function commonKeys(host: HostView) {
         if (!net.isIP(value)) fail(ctx, `"${value}" is not an IP address: dns lists the resolvers the workspace asks, e.g. ["192.168.1.1"]`);
       }),
     ),
+    build_network: z.enum(BUILD_NETWORKS),
     dind_image: z.string().superRefine((value, ctx) => {
       const problem = imageReferenceProblem(value);
       if (problem) fail(ctx, problem);

@@ -22,6 +22,7 @@ export const DEFAULT_CONFIG_TEXT = `# Paddock configuration. Reference: docs/con
 # allowed_hosts = ["registry.internal.example.com"]   # private hosts the agent may reach
 # allowed_networks = ["10.20.0.0/16"]
 # egress = "open"           # or "allowlist": only allowed_hosts and allowed_networks
+# build_network = "default" # or "none": RUN steps of your Dockerfiles get no network
 # networks = []             # existing Docker networks to join
 # ssh_auth_sock = false
 # git_config = true

@@ -96,12 +96,28 @@ function facade<T extends object>(light: Record<string, Method>, real: () => Pro
 
 const encode = encodeURIComponent;
 
+const engineOptionsOf = new WeakMap<object, Docker.DockerOptions>();
+
+/**
+ * The options an engine was made with (its socket, host or protocol): a lazy engine is a proxy, so
+ * dockerode's `modem` is not there to ask; a plain dockerode object answers through it.
+ */
+export function engineOptions(docker: Docker): Docker.DockerOptions | null {
+  return engineOptionsOf.get(docker) ?? ((docker as { modem?: Docker.DockerOptions }).modem ?? null);
+}
+
 /**
  * The engine for these options: dockerode's interface, with ping, the list calls, the inspects and
  * a container's output so far answered by `lightEngine`, and dockerode loaded on the first call
  * that needs anything more.
  */
 export function lazyDocker(options: Docker.DockerOptions, load: () => Promise<Docker>, timeoutMs?: number): Docker {
+  const docker = lazyFacade(options, load, timeoutMs);
+  engineOptionsOf.set(docker, options);
+  return docker;
+}
+
+function lazyFacade(options: Docker.DockerOptions, load: () => Promise<Docker>, timeoutMs?: number): Docker {
   let loaded: Promise<Docker> | null = null;
   const real = () => (loaded ??= load());
   const engine = lightEngine(options, timeoutMs);

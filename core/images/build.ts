@@ -4,9 +4,10 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { JsonLinesParser, LineSplitter } from '../docker/streams.ts';
+import { BuildApprovalError, recordApproval, reviewBuild, type BuildApprovalRequest } from './approval.ts';
 import { packContext, SENT_DOCKERFILE } from './context.ts';
 import { analyzeDockerfile } from './dockerfile.ts';
-import { localImageId, prepareSidecar, prepareSteps, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type SidecarKind, type StepKind } from './plan.ts';
+import { localImageId, prepareSidecar, prepareSteps, prepareUserLayer, stepHash, tagOverlay, type PrepareOptions, type PreparedStep, type SidecarKind, type StepKind } from './plan.ts';
 
 /** What a build reports as it goes; the CLI draws progress bars from it, the app its build panel. */
 export type BuildEvent =
@@ -46,6 +47,18 @@ export interface BuildOptions extends PrepareOptions {
   pull?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: BuildEvent) => void;
+  /**
+   * Steps built from files an agent can write run only once the user approved their current
+   * content. Null only where no user is involved (the pipeline's own tests and benchmarks).
+   */
+  approval: BuildApprovalOptions | null;
+}
+
+export interface BuildApprovalOptions {
+  /** Paddock's data folder, where approvals are kept (no workspace can reach it). */
+  dataDir: string;
+  /** Asks the user; without it (or when it says no) the build fails with BuildApprovalError. */
+  approve?: (request: BuildApprovalRequest) => boolean | Promise<boolean>;
 }
 
 export interface BuildResult {
@@ -77,7 +90,7 @@ export async function buildWorkspace(ws: ResolvedWorkspace, options: BuildOption
   const emit = options.onEvent ?? (() => undefined);
   const { docker } = options;
   const force = Boolean(options.rebuild || options.pull);
-  const prepared = await prepareSteps(ws, options);
+  const prepared = options.approval ? await approvedSteps(ws, options, options.approval) : await prepareSteps(ws, options);
   for (const message of prepared.warnings) emit({ type: 'warning', message });
   emit({ type: 'plan', workspace: ws.name, steps: prepared.steps.map((s) => ({ kind: s.kind, source: s.source, tag: s.tag })) });
   const built: string[] = [];
@@ -106,6 +119,52 @@ export async function buildWorkspace(ws: ResolvedWorkspace, options: BuildOption
   const image = prepared.steps.at(-1)?.tag as string;
   emit({ type: 'done', image, built, skipped });
   return { image, built, skipped };
+}
+
+/**
+ * The steps to build, once the user approved what an agent could have changed. Approval can take
+ * long (a person reads a diff), so the files are read again afterwards and must still be exactly
+ * what was shown: a change made during the review is not approved by it.
+ */
+async function approvedSteps(ws: ResolvedWorkspace, options: BuildOptions, approval: BuildApprovalOptions): Promise<Awaited<ReturnType<typeof prepareSteps>>> {
+  const prepared = await prepareSteps(ws, options);
+  const review = reviewBuild(ws.name, prepared.steps, ws.agentWritable, approval.dataDir);
+  if (!review.request) {
+    recordApproval(approval.dataDir, ws.name, review);
+    return prepared;
+  }
+  if (!(await approval.approve?.(review.request))) throw new BuildApprovalError(review.request);
+  const again = await prepareSteps(ws, options);
+  const recheck = reviewBuild(ws.name, again.steps, ws.agentWritable, approval.dataDir);
+  if (recheck.request && recheck.request.approval !== review.request.approval) throw new BuildApprovalError(recheck.request, 'the files changed while you reviewed them; ');
+  recordApproval(approval.dataDir, ws.name, recheck);
+  return again;
+}
+
+/**
+ * The workspace's image with the agent moved to other IDs (see core/sandbox/identity.ts), built
+ * unless its tag, whose hash covers the image's ID and the IDs, exists.
+ */
+export async function buildUserLayer(ws: ResolvedWorkspace, image: string, identity: { uid: number; gid: number }, options: BuildOptions): Promise<string> {
+  const emit = options.onEvent ?? (() => undefined);
+  const imageId = await localImageId(options.docker, image);
+  if (!imageId) throw new Error(`the image ${image} is not there to give the agent its IDs; build the workspace again`);
+  const step = prepareUserLayer(ws.name, image, imageId, identity);
+  const tag = step.tag as string;
+  if (!options.rebuild && !options.pull && (await localImageId(options.docker, tag))) emit({ type: 'image-skip', kind: step.kind, tag, reason: 'exists' });
+  else await buildStep(options.docker, step, imageId, { ...options, pull: false }, emit);
+  return tag;
+}
+
+/**
+ * Approves the build a BuildApprovalError asked about, given the digest of what the user saw. When
+ * the files changed since, nothing is approved and the error says what is there now.
+ */
+export async function approveBuild(ws: ResolvedWorkspace, approval: string, options: PrepareOptions & { dataDir: string }): Promise<void> {
+  const prepared = await prepareSteps(ws, options);
+  const review = reviewBuild(ws.name, prepared.steps, ws.agentWritable, options.dataDir);
+  if (review.request && review.request.approval !== approval) throw new BuildApprovalError(review.request, 'the files changed since you reviewed them; ');
+  recordApproval(options.dataDir, ws.name, review);
 }
 
 /**
@@ -199,6 +258,7 @@ async function buildStep(docker: Docker, step: PreparedStep, baseId: string | nu
     buildargs: { ...proxyBuildArgs(), ...step.buildArgs },
     ...(step.target ? { target: step.target } : {}),
     pull: options.pull ? '1' : undefined,
+    ...(step.network === 'none' ? { networkmode: 'none' } : {}),
     rm: true,
     forcerm: true,
     version: '1',

@@ -140,6 +140,8 @@ export class FileHashCache {
 
 export interface ContextDigest {
   digest: string;
+  /** Each file's and symlink's mode and content hash (or link target), by path. */
+  fileHashes: Map<string, string>;
   filesRead: number;
   filesCached: number;
 }
@@ -182,10 +184,12 @@ export async function digestContext(scan: ContextScan, cache: FileHashCache, con
   await Promise.all(Array.from({ length: concurrency }, worker));
   await cache.save(used);
   const digest = crypto.createHash('sha256');
+  const fileHashes = new Map<string, string>();
   scan.entries.forEach((entry, index) => {
     digest.update(`${entry.type} ${entry.mode.toString(8)} ${entry.size} ${contentHashes[index]} ${JSON.stringify(entry.path)}\n`);
+    if (entry.type !== 'dir') fileHashes.set(entry.path, `${entry.type} ${entry.mode.toString(8)} ${contentHashes[index]}`);
   });
-  return { digest: digest.digest('hex'), filesRead, filesCached };
+  return { digest: digest.digest('hex'), fileHashes, filesRead, filesCached };
 }
 
 type TarHeader = Partial<Header> & Pick<Header, 'name'>;

@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { readAsset } from '../assets/index.ts';
+import { USER_LAYER_DOCKERFILE } from '../sandbox/identity.ts';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { digestContext, FileHashCache, readIgnoreRules, scanContext, type ContextScan } from './context.ts';
 import { analyzeDockerfile, injectArgBase } from './dockerfile.ts';
 import { isUrl, loadDockerfile, type SourceOptions } from './source.ts';
 
-export type StepKind = 'embedded' | 'preset' | 'overlay' | SidecarKind;
+/** `user`: the layer that gives the agent the host user's IDs (core/sandbox/identity.ts). */
+export type StepKind = 'embedded' | 'preset' | 'overlay' | 'user' | SidecarKind;
 /** The workspace's helper containers, built from embedded Dockerfiles on the same `[base] from`. */
 export type SidecarKind = 'firewall' | 'dind';
 
@@ -42,6 +44,10 @@ export interface PreparedStep extends PlanStep {
   target: string | null;
   scan: ContextScan | null;
   contextDigest: string;
+  /** The context's files by path: mode and content hash, for build approvals. */
+  fileHashes: ReadonlyMap<string, string>;
+  /** The network of its RUN steps: 'none' only for the user's own Dockerfiles when asked. */
+  network: 'default' | 'none';
 }
 
 export const HASH_LENGTH = 12;
@@ -55,6 +61,7 @@ export interface PrepareOptions {
 }
 
 export const EMBEDDED_REPO = 'paddock-base';
+const USER_REPO = 'paddock-user';
 const SIDECAR_REPOS: Record<SidecarKind, string> = { firewall: 'paddock-firewall', dind: 'paddock-dind' };
 
 export function overlayRepository(workspace: string): string {
@@ -97,7 +104,8 @@ async function prepareEmbedded(ws: ResolvedWorkspace, options: PrepareOptions): 
     buildArgs: { FROM_IMAGE: ws.base.from },
     target: ws.base.variant,
     scan: null,
-    contextDigest: (await digestOf(null, options)).digest,
+    network: 'default',
+    ...(await contextHashes(null, options)),
   };
   step.tag = `${EMBEDDED_REPO}:embedded-${stepHash(step, null)}`;
   return step;
@@ -120,9 +128,32 @@ export async function prepareSidecar(ws: ResolvedWorkspace, kind: SidecarKind, o
     buildArgs: { FROM_IMAGE: ws.base.from },
     target: null,
     scan: null,
-    contextDigest: (await digestOf(null, options)).digest,
+    network: 'default',
+    ...(await contextHashes(null, options)),
   };
   step.tag = `${SIDECAR_REPOS[kind]}:${stepHash(step, null)}`;
+  return step;
+}
+
+/** The layer on a workspace's image that gives the agent other IDs; its hash covers the image's ID. */
+export function prepareUserLayer(workspace: string, image: string, imageId: string, identity: { uid: number; gid: number }): PreparedStep {
+  const step: PreparedStep = {
+    kind: 'user',
+    workspace,
+    source: `embedded (agent as ${identity.uid}:${identity.gid})`,
+    tag: null,
+    base: image,
+    context: null,
+    dockerfile: USER_LAYER_DOCKERFILE,
+    userLine: (line) => line,
+    buildArgs: { BASE: image, AGENT_UID: String(identity.uid), AGENT_GID: String(identity.gid) },
+    target: null,
+    scan: null,
+    contextDigest: crypto.createHash('sha256').digest('hex'),
+    fileHashes: new Map(),
+    network: 'none',
+  };
+  step.tag = `${USER_REPO}:${stepHash(step, imageId)}`;
   return step;
 }
 
@@ -144,7 +175,8 @@ async function preparePreset(ws: ResolvedWorkspace, source: string, options: Pre
     buildArgs: {},
     target: null,
     scan,
-    contextDigest: (await digestOf(scan, options)).digest,
+    network: ws.buildNetwork,
+    ...(await contextHashes(scan, options)),
   };
   step.tag = `${EMBEDDED_REPO}:preset-${stepHash(step, null)}`;
   return step;
@@ -168,7 +200,8 @@ async function prepareOverlay(ws: ResolvedWorkspace, source: string, baseRef: st
     buildArgs: baseRef ? { BASE: baseRef } : {},
     target: null,
     scan,
-    contextDigest: (await digestOf(scan, options)).digest,
+    network: ws.buildNetwork,
+    ...(await contextHashes(scan, options)),
   };
 }
 
@@ -180,12 +213,13 @@ function injectionLine(original: string): number {
   return line + 1;
 }
 
-async function digestOf(scan: ContextScan | null, options: PrepareOptions) {
-  if (!scan) return { digest: crypto.createHash('sha256').digest('hex'), filesRead: 0, filesCached: 0 };
+async function contextHashes(scan: ContextScan | null, options: PrepareOptions): Promise<Pick<PreparedStep, 'contextDigest' | 'fileHashes'>> {
+  if (!scan) return { contextDigest: crypto.createHash('sha256').digest('hex'), fileHashes: new Map() };
   // One cache per folder and ignore rules: two builds sharing a folder do not evict each other.
   const id = crypto.createHash('sha256').update(`${scan.root}\u0000${scan.rules.join('\n')}`).digest('hex').slice(0, 24);
   const cacheFile = options.cacheDir ? path.join(options.cacheDir, 'context-hashes', `${id}.json`) : null;
-  return digestContext(scan, await FileHashCache.load(cacheFile));
+  const { digest, fileHashes } = await digestContext(scan, await FileHashCache.load(cacheFile));
+  return { contextDigest: digest, fileHashes };
 }
 
 /**
@@ -198,6 +232,9 @@ export function stepHash(step: PreparedStep, baseId: string | null): string {
   for (const part of [HASH_VERSION, step.kind, step.dockerfile, JSON.stringify(args), step.target ?? '', step.contextDigest, baseId ?? '']) {
     hash.update(part).update('\u0000');
   }
+  // A build without network may well make another image; only then is it a part, so the tags of
+  // every build with the default network stay what they were.
+  if (step.network === 'none') hash.update('network=none\u0000');
   return hash.digest('hex').slice(0, HASH_LENGTH);
 }
 

@@ -36,8 +36,8 @@ export function readSecretValues(secrets: SecretModel[], env: NodeJS.ProcessEnv)
   return values;
 }
 
-/** The secrets as a tar for the container's /run/secrets, readable by UID 1000 only. */
-export async function secretsArchive(values: Map<string, Buffer>): Promise<Buffer> {
+/** The secrets as a tar for the container's /run/secrets, readable by the agent's UID only. */
+export async function secretsArchive(values: Map<string, Buffer>, agent: { uid: number; gid: number } = { uid: 1000, gid: 1000 }): Promise<Buffer> {
   const pack = tarPack();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -45,7 +45,7 @@ export async function secretsArchive(values: Map<string, Buffer>): Promise<Buffe
     pack.on('end', () => resolve(Buffer.concat(chunks)));
     pack.on('error', reject);
   });
-  const owner = { uid: 1000, gid: 1000, mtime: new Date(0) };
+  const owner = { uid: agent.uid, gid: agent.gid, mtime: new Date(0) };
   pack.entry({ name: 'run/secrets/', type: 'directory', mode: 0o500, ...owner });
   for (const [name, value] of values) pack.entry({ name: `run/secrets/${name}`, mode: 0o400, ...owner }, value);
   pack.finalize();

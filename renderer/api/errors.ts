@@ -90,6 +90,8 @@ export function describeError(error: ApiError): UserFacingError {
       return { title: 'The workspace could not start', message, hint: null };
     case 'build-failed':
       return { title: 'The image build failed', message, hint: 'The failing step is highlighted below, with what it printed last.' };
+    case 'build-approval-required':
+      return { title: 'The build needs your approval', message, hint: 'An agent can write its Dockerfile or build context: review the change in the dialog, then approve it.' };
     case 'operation-not-found':
       return { title: 'That operation is over', message, hint: null };
     case 'subscription-not-found':

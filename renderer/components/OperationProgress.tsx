@@ -9,6 +9,7 @@ const IMAGE_TITLES: Record<string, string> = {
   overlay: "The workspace's overlay",
   firewall: 'Firewall sidecar',
   dind: 'Docker sidecar',
+  user: 'Your user ID for the agent',
 };
 
 function imageStatus(image: ImageProgress): string {

@@ -96,6 +96,17 @@ const buildContext: FieldSpec = {
   builtinText: "the Dockerfile's folder",
   monospace: true,
 };
+const buildNetwork: FieldSpec = {
+  key: 'build_network',
+  label: 'Network during builds',
+  help: "What the RUN steps of this workspace's own Dockerfiles can reach while the image builds. Builds run outside the sandbox's firewall.",
+  kind: 'select',
+  options: [
+    { value: 'default', label: "Docker's default network (apt-get and downloads work)" },
+    { value: 'none', label: 'None: RUN steps get no network' },
+  ],
+  builtin: 'default',
+};
 const cpu: FieldSpec = { key: 'cpu', label: 'CPU cores', help: 'How many cores the workspace may use, e.g. 2 or 1.5.', kind: 'number', step: 0.5, builtin: 2, placeholder: '2' };
 const memory: FieldSpec = {
   key: 'memory',
@@ -220,7 +231,7 @@ export function workspaceGroups({ forDefaults }: { forDefaults: boolean }): Fiel
       id: 'image',
       title: 'Image',
       description: 'Where the container image comes from.',
-      fields: forDefaults ? [defaultsImage] : [image, dockerfile, buildContext],
+      fields: forDefaults ? [defaultsImage, buildNetwork] : [image, dockerfile, buildContext, buildNetwork],
     },
     { id: 'resources', title: 'Resources', description: 'Limits for the containers.', fields: [cpu, memory] },
     { id: 'environment', title: 'Environment', description: 'Variables, env files and secrets inside the container.', fields: [env, envFile, secrets] },

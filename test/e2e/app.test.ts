@@ -205,6 +205,13 @@ describeWithDocker('the app in Chromium, served by paddock serve, against the re
     await page.goto(`${serve.origin}/#/instances/${broken}`);
     await page.getByRole('button', { name: 'Build image' }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(`Building ${broken}'s image`) }).waitFor();
+    // Its Dockerfile lies in its project, which the agent can write: nothing builds before approval.
+    const approval = page.getByRole('dialog', { name: `Approve the build of ${broken}?` });
+    await approval.waitFor({ timeout: 120_000 });
+    expect(await approval.textContent()).toContain('+RUN echo "checking the toolchain" && ls /no-such-toolchain');
+    await screenshot('build-approval');
+    await approval.getByRole('button', { name: 'Approve and build' }).click();
+    await approval.waitFor({ state: 'hidden' });
     const failedStep = page.locator('li[aria-current="step"]');
     await failedStep.waitFor({ timeout: 300_000 });
     const text = await failedStep.textContent();

@@ -116,7 +116,7 @@ describeWithDocker('egress: DNS, name allowlists, the network log and live steer
     const host = nodeHost(sandbox.home);
     const file = path.join(sandbox.home, `${name}.toml`);
     const ws = resolveWorkspace(validateConfigText(fs.readFileSync(file, 'utf8'), file, host).config, name, host);
-    return up(ws, { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file) });
+    return up(ws, { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file), approveBuild: () => true });
   }
 
   function start(name: string, extra: string): Promise<UpResult> {

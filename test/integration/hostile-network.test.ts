@@ -79,7 +79,7 @@ describeWithDocker('hostile agent: the network around the sandbox', () => {
     const host = nodeHost(sandbox.home);
     const text = `[base]\nfrom = "${base}"\nvariant = "minimal"\n[workspaces.${name}]\npaths = ["${project}"]\ndockerfile = "${project}/tools.Dockerfile"\nnetworks = ["${testNet}"]\n${extra}`;
     const ws = resolveWorkspace(validateConfigText(text, 't.toml', host).config, name, host);
-    return up(ws, { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file) });
+    return up(ws, { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file), approveBuild: () => true });
   }
 
   async function inAgent(name: string, script: string): Promise<string> {

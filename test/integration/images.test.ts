@@ -72,7 +72,8 @@ describeWithDocker('image pipeline against the real engine', () => {
     };
   }
 
-  const options = (extra: Partial<Parameters<typeof buildWorkspace>[1]> = {}) => ({ docker, cacheDir: path.join(sandbox.home, '.cache'), ...extra });
+  // The pipeline itself, without build approvals (the hostile-builds suite tests those).
+  const options = (extra: Partial<Parameters<typeof buildWorkspace>[1]> = {}) => ({ docker, cacheDir: path.join(sandbox.home, '.cache'), approval: null, ...extra });
 
   const onDefaultsImage = (dir: string) => `[defaults]\nimage = "${TEST_BASE_IMAGE}"\n[workspaces.WS]\npaths = ["${dir}"]\ndockerfile = "${dir}/overlay.Dockerfile"\n`;
   const onPreset = (dir: string) => `[base]\ndockerfile = "${dir}/base/preset.Dockerfile"\n[workspaces.WS]\npaths = ["${dir}"]\ndockerfile = "${dir}/app/overlay.Dockerfile"\n`;
@@ -285,15 +286,17 @@ describeWithDocker('image pipeline against the real engine', () => {
     const cli = (...args: string[]) => runCli('node', ['--config', config, ...args], { home: sandbox.home });
     const plan = JSON.parse((await cli('plan', name, '--json')).stdout);
     expect(plan).toMatchObject({ workspace: name, steps: [{ kind: 'overlay', base: TEST_BASE_IMAGE, context: dir }] });
-    const build = await cli('build', name, '--json');
+    // The overlay lies in the workspace's folder, which its agent can write: the build needs --yes.
+    const build = await cli('build', name, '--json', '--yes');
     expect(build.code).toBe(0);
     const events = build.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ type: 'approval-required', workspace: name, steps: [{ kind: 'overlay', firstBuild: true }] });
     expect(events.at(-1)).toEqual({ type: 'done', image: plan.steps[0].tag, built: [plan.steps[0].tag], skipped: [] });
     expect(events.some((event) => event.type === 'step' && event.instruction === 'RUN echo cli > /cli.txt' && event.line === 2)).toBe(true);
     const layers = JSON.parse((await cli('layers', name, '--json')).stdout);
     expect(layers.layers.at(-1)).toMatchObject({ part: 'overlay', line: 2, instruction: 'RUN echo cli > /cli.txt' });
     fs.writeFileSync(path.join(dir, 'overlay.Dockerfile'), 'FROM ${BASE}\nRUN false\n');
-    const failed = await cli('build', name);
+    const failed = await cli('build', name, '--yes');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/overlay\.Dockerfile:2: RUN false/);
   });

@@ -85,6 +85,8 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
       home: sandbox.home,
       env: { ...process.env, ...env },
       exists: (file) => fs.existsSync(file),
+      // tools.Dockerfile lies in the project, which the agent can write (hostile-builds tests that).
+      approveBuild: () => true,
     });
   }
 
@@ -397,7 +399,7 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
   it('says which network is missing', async () => {
     const name = `nonet-${id}`;
     const failure = await up(resolveWorkspace(validateConfigText(config(name).replace(testNet, 'paddock-no-such-network'), 't.toml', nodeHost(sandbox.home)).config, name, nodeHost(sandbox.home)), {
-      docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file),
+      docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file), approveBuild: () => true,
     }).catch((error: Error) => error);
     expect((failure as Error).message).toMatch(/network "paddock-no-such-network".*does not exist/);
   }, 600_000);
@@ -444,7 +446,7 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     expect(JSON.parse(stopped.stdout)).toEqual({ removed: ['agent', 'firewall'], volumesRemoved: [] });
     const volumes = (await docker.listVolumes({ filters: JSON.stringify({ label: [`com.docker.compose.project=paddock-${ws}`] }) })).Volumes.map((v) => v.Name).sort();
     expect(volumes).toEqual([`paddock-${ws}_cache`, `paddock-${ws}_data`]);
-    const started = await runCli('deno', ['--config', file, 'up', ws], { home: sandbox.home, env });
+    const started = await runCli('deno', ['--config', file, 'up', ws, '--yes'], { home: sandbox.home, env });
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     const removed = await runCli('node', ['--config', file, 'down', ws, '--volumes', '--json'], { home: sandbox.home, env });
