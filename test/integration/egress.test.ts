@@ -143,7 +143,7 @@ describeWithDocker('egress: DNS, name allowlists, the network log and live steer
     return demuxToText(Buffer.concat(chunks));
   }
 
-  const fetch = (name: string, target: string, port = 80, seconds = 3) =>
+  const fetch = (name: string, target: string, port = 80, seconds = 6) =>
     inAgent(name, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socat -t${seconds} -T${seconds} - TCP:${target}:${port},connect-timeout=3 2>&1`);
   /** One DNS query straight to a server, from the agent, with the perl every Debian image has. */
   const query = (name: string, server: string, qname: string, type: number) =>

@@ -82,8 +82,9 @@ describeWithDocker('hostile agent: the network around the sandbox', () => {
     return up(ws, { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file), approveBuild: () => true });
   }
 
+  /** An exec as the agent user, by absolute path: a planted ~/.local/bin/sh must not run for the test itself. */
   async function inAgent(name: string, script: string): Promise<string> {
-    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
+    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['/bin/sh', '-c', script], AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({});
     const chunks: Buffer[] = [];
     await new Promise<void>((resolve) => {
