@@ -221,7 +221,9 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
         volumes: [],
         workdir: null,
         ports: serves && ws.exposePort && inputs.hostPort ? [{ host: '127.0.0.1', hostPort: inputs.hostPort, containerPort: AGENT_PORT }] : [],
-        healthcheck: { test: ['CMD', 'test', '-f', FIREWALL_READY_FILE], intervalMs: 500, retries: 60, startPeriodMs: 0 },
+        // For `docker ps` and Compose users only: up reads the firewall's ready line instead. Each
+        // check is an exec the engine starts in the container, which an idle workspace pays for.
+        healthcheck: { test: ['CMD', 'test', '-f', FIREWALL_READY_FILE], intervalMs: 30_000, retries: 3, startPeriodMs: 0 },
         memoryBytes: 64 * 1024 * 1024,
         nanoCpus: null,
         pidsLimit: 64,
