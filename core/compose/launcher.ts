@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type Docker from 'dockerode';
+import { agentWritableFolders, checkHostSources, workspaceSources } from '../config/host-sources.ts';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText, StreamDemuxer } from '../docker/streams.ts';
 import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.ts';
@@ -322,14 +323,20 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     const { docker } = options;
     const passwordFile = servesOpenCode(ws) ? ensurePassword(options.dataDir, ws.name) : null;
     const hostPort = servesOpenCode(ws) && ws.exposePort ? workspacePort(ws) : null;
-    // Secret sources are read before anything is built or created.
-    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
-    const secretValues = readSecretValues(draft.secrets, options.env);
+    // Host sources are checked on the real file system at every start, before anything is built
+    // or created; what gets mounted is the real path found now, so a later swap changes nothing.
+    const sources = checkHostSources(workspaceSources(ws), ws.agentWritableSources, options.home);
+    if (sources.problems.length) {
+      throw new LaunchError(`workspace "${ws.name}" was not started:\n${sources.problems.map((problem) => `  ${problem.message}`).join('\n')}\nNothing was started.`);
+    }
+    const realSource = (source: string) => sources.real.get(source) ?? source;
+    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource });
+    const secretValues = readSecretValues(draft.secrets, options.env, { agentWritable: agentWritableFolders(ws), home: options.home });
     const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit };
     const { image: agentImage } = await buildWorkspace(ws, buildOptions);
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
-    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
+    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource });
     await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;

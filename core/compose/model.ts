@@ -82,6 +82,8 @@ export interface ModelInputs {
   exists(path: string): boolean;
   home: string;
   env: NodeJS.ProcessEnv;
+  /** The checked real path to mount for a host path of the config; the path itself when absent. */
+  realSource?(path: string): string;
 }
 
 export function projectName(workspace: string): string {
@@ -159,9 +161,10 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
   const project = projectName(ws.name);
   const { command, tmux } = agentCommand(ws);
   const mountTargets = new Set(ws.mounts.map((mount) => mount.container));
+  const real = inputs.realSource ?? ((source: string) => source);
   const binds: BindMount[] = [
-    ...ws.paths.map((p) => ({ source: p, target: p, readOnly: false })),
-    ...ws.mounts.filter((mount) => !mount.optional || inputs.exists(mount.host)).map((mount) => ({ source: mount.host, target: mount.container, readOnly: mount.readOnly })),
+    ...ws.paths.map((p) => ({ source: real(p), target: p, readOnly: false })),
+    ...ws.mounts.filter((mount) => !mount.optional || inputs.exists(mount.host)).map((mount) => ({ source: real(mount.host), target: mount.container, readOnly: mount.readOnly })),
   ];
   const env: Array<[string, string]> = [...ws.env, ['PADDOCK', '1'], ['PADDOCK_WORKSPACE', ws.name], ['PADDOCK_IN_TMUX', tmux ? '1' : '0']];
   if (ws.sshAuthSock) {

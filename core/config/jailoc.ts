@@ -2,6 +2,8 @@ import { parse as parseToml } from 'smol-toml';
 import { TomlDocument } from './document.ts';
 import { applyEdits, type ConfigEdit } from './edit.ts';
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from './errors.ts';
+import { parseMount } from './mounts.ts';
+import { displayPath, isSameOrUnder, normalizeHostPath } from './paths.ts';
 import type { HostView } from './schema.ts';
 import { validateConfigText } from './load.ts';
 
@@ -77,6 +79,14 @@ export function convertJailocConfig(text: string, file: string, host: HostView):
     edits.push({ op: 'set', path: ['defaults', 'enable_docker'], value: true });
     notes.push('set defaults.enable_docker = true: jailoc started a Docker daemon for every workspace by default, Paddock does not; remove it if your agents do not need Docker');
   }
+  for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) {
+    const inProject = sourcesInPaths(table(workspace) ?? {}, defaults ?? {}, host.home);
+    if (inProject.length === 0) continue;
+    edits.push({ op: 'set', path: ['workspaces', name, 'agent_writable_sources'], value: inProject });
+    notes.push(
+      `set workspaces.${name}.agent_writable_sources = ${JSON.stringify(inProject)}: ${inProject.length === 1 ? 'it lies' : 'they lie'} in the workspace's own folders, which the agent can change; jailoc read them there, so this keeps that, and Paddock never follows a symlink there. Safer: move them out of the project and remove the key`,
+    );
+  }
   const converted = applyEdits(text, edits);
   try {
     validateConfigText(converted, file, host);
@@ -107,4 +117,32 @@ function keyPathOf(dotted: string): KeyPath {
     else if (match[1] !== undefined) parts.push(match[1]);
   }
   return parts;
+}
+
+/**
+ * Env files, secret files and mount sources (as written) that lie in one of a workspace's paths,
+ * which Paddock only accepts once confirmed in `agent_writable_sources`.
+ */
+function sourcesInPaths(workspace: Record<string, unknown>, defaults: Record<string, unknown>, home: string): string[] {
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []);
+  const secretFiles = (secrets: unknown) =>
+    Object.values(secrets && typeof secrets === 'object' ? secrets : {}).flatMap((kind: unknown) =>
+      Object.values(kind && typeof kind === 'object' ? kind : {}).flatMap((source: unknown) => {
+        const file = (source as { from_file?: unknown } | null)?.from_file;
+        return typeof file === 'string' ? [file] : [];
+      }),
+    );
+  const mountSources = (entries: unknown) =>
+    strings(entries).flatMap((entry) => {
+      const parsed = parseMount(entry, home);
+      return parsed.ok && !parsed.mount.removal ? [parsed.mount.host] : [];
+    });
+  const roots = strings(workspace.paths).map((entry) => normalizeHostPath(entry, home));
+  const candidates = [
+    ...strings(defaults.env_file), ...strings(workspace.env_file),
+    ...secretFiles(defaults.secrets), ...secretFiles(workspace.secrets),
+    ...mountSources(defaults.mounts), ...mountSources(workspace.mounts),
+  ];
+  const inRoots = candidates.map((entry) => normalizeHostPath(entry, home)).filter((file) => roots.some((root) => isSameOrUnder(file, root)));
+  return [...new Set(inRoots.map((file) => displayPath(file, home)))];
 }

@@ -1,4 +1,5 @@
 import { parseEnvFile } from './envfile.ts';
+import { agentWritableFolders } from './host-sources.ts';
 import type { KeyPath } from './errors.ts';
 import { parseMount, type MountSpec } from './mounts.ts';
 import { isSameOrUnder, normalizeHostPath } from './paths.ts';
@@ -36,6 +37,10 @@ export interface ResolvedWorkspace {
   env: Array<[string, string]>;
   mounts: ResolvedMount[];
   secrets: ResolvedSecret[];
+  /** The env files read into `env`, where they are checked again at every start. */
+  envFiles: Array<{ path: string; origin: Exclude<Origin, 'builtin'> }>;
+  /** Sources the user accepts in folders the agent can write (`agent_writable_sources`). */
+  agentWritableSources: string[];
   allowedHosts: string[];
   allowedNetworks: string[];
   sshAuthSock: boolean;
@@ -141,8 +146,11 @@ function mountsOf(entries: readonly string[] | undefined, home: string): MountSp
 
 export interface ResolveOptions {
   home: string;
-  /** Reads an env file (already validated to exist). */
-  readText(path: string): string;
+  /**
+   * Reads an env file (already validated to exist); `agentWritable` are the folders the agent can
+   * write, where the reader follows no symlink.
+   */
+  readText(path: string, agentWritable?: readonly string[]): string;
 }
 
 /** A workspace with everything inherited from [defaults] and [base] applied. The config must be valid. */
@@ -154,8 +162,14 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
   const paths = (workspace.paths ?? []).map((entry) => normalizeHostPath(entry, home));
   const envFiles = [...new Set([...(defaults.env_file ?? []), ...(workspace.env_file ?? [])].map((file) => normalizeHostPath(file, home)))];
   const defaultsFiles = new Set((defaults.env_file ?? []).map((file) => normalizeHostPath(file, home)));
+  const mounts = mergeMounts([
+    { origin: 'builtin', mounts: mountsOf(BUILTIN_MOUNTS, home) },
+    { origin: 'defaults', mounts: mountsOf(defaults.mounts, home) },
+    { origin: 'workspace', mounts: mountsOf(workspace.mounts, home) },
+  ]);
+  const writable = agentWritableFolders({ paths, mounts });
   const fileLayer = (fromDefaults: boolean) =>
-    envFiles.filter((file) => defaultsFiles.has(file) === fromDefaults).flatMap((file) => parseEnvFile(options.readText(file)));
+    envFiles.filter((file) => defaultsFiles.has(file) === fromDefaults).flatMap((file) => parseEnvFile(options.readText(file, writable)));
   return {
     name,
     paths,
@@ -170,12 +184,10 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
       variant: config.base?.variant ?? BUILTIN_DEFAULTS.variant,
     },
     env: mergeEnv([parseEnvEntries(defaults.env ?? []), fileLayer(true), fileLayer(false), parseEnvEntries(workspace.env ?? [])]),
-    mounts: mergeMounts([
-      { origin: 'builtin', mounts: mountsOf(BUILTIN_MOUNTS, home) },
-      { origin: 'defaults', mounts: mountsOf(defaults.mounts, home) },
-      { origin: 'workspace', mounts: mountsOf(workspace.mounts, home) },
-    ]),
+    mounts,
     secrets: mergeSecrets(defaults.secrets, workspace.secrets, home),
+    envFiles: envFiles.map((file) => ({ path: file, origin: defaultsFiles.has(file) ? 'defaults' : 'workspace' })),
+    agentWritableSources: mergeUnique(defaults.agent_writable_sources, workspace.agent_writable_sources).map((entry) => normalizeHostPath(entry, home)),
     allowedHosts: mergeUnique(defaults.allowed_hosts, workspace.allowed_hosts),
     allowedNetworks: mergeUnique(defaults.allowed_networks, workspace.allowed_networks),
     sshAuthSock: workspace.ssh_auth_sock ?? defaults.ssh_auth_sock ?? BUILTIN_DEFAULTS.sshAuthSock,

@@ -66,6 +66,19 @@ export function hostSourceProblem(hostPath: string, home: string): string | null
   return null;
 }
 
+/**
+ * Why a folder may not be a build context (`build_context`, or the folder of a local Dockerfile,
+ * which is the context by default), or null: the same rules as mounts, since `COPY` bakes what it
+ * holds into the image. Paddock's own overlays folder, beside its config, holds only Dockerfiles.
+ */
+export function buildContextProblem(folder: string, home: string): string | null {
+  if (isSameOrUnder(folder, `${home}/${PADDOCK_OVERLAYS}`)) return null;
+  return hostSourceProblem(folder, home);
+}
+
+/** Where overlays of workspaces that name none are written, relative to the home (see workbench-service.ts). */
+export const PADDOCK_OVERLAYS = '.config/paddock/overlays';
+
 /** The container-internal folder a workspace path (mounted at the same path) collides with, or null. */
 export function workspacePathConflict(containerPath: string): string | null {
   if (containerPath === '/' || containerPath === '/home') return '/home/agent';

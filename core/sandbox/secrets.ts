@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pack as tarPack } from 'tar-stream';
 import type { SecretModel } from '../compose/model.ts';
+import { readHostFile } from '../config/host-sources.ts';
 
 /** A secret whose source is missing: reported before anything is created. */
 export class SecretSourceError extends Error {
@@ -11,8 +12,15 @@ export class SecretSourceError extends Error {
   readonly code = 'SECRET_SOURCE';
 }
 
-/** Reads every secret's value from its source, or throws naming each one that cannot be read. */
-export function readSecretValues(secrets: SecretModel[], env: NodeJS.ProcessEnv): Map<string, Buffer> {
+/**
+ * Reads every secret's value from its source, or throws naming each one that cannot be read. Files
+ * in `agentWritable` folders are read without following any symlink the agent could have planted.
+ */
+export function readSecretValues(
+  secrets: SecretModel[],
+  env: NodeJS.ProcessEnv,
+  { agentWritable = [], home = '' }: { agentWritable?: readonly string[]; home?: string } = {},
+): Map<string, Buffer> {
   const values = new Map<string, Buffer>();
   const problems: string[] = [];
   for (const secret of secrets) {
@@ -24,8 +32,7 @@ export function readSecretValues(secrets: SecretModel[], env: NodeJS.ProcessEnv)
       continue;
     }
     try {
-      if (!fs.statSync(source.path).isFile()) throw new Error('it is not a regular file');
-      const content = fs.readFileSync(source.path);
+      const content = source.kind === 'generated' ? fs.readFileSync(source.path) : readHostFile(source.path, agentWritable, home);
       values.set(secret.name, secret.asEnv ? Buffer.from(content.toString('utf8').replace(/\n+$/, '')) : content);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;

@@ -324,8 +324,8 @@ describe('inheritance in resolveWorkspace', () => {
   });
 
   it('reads [base] from, variant and dockerfile, ~ expanded', () => {
-    const ws = resolve('[base]\nfrom = "debian:12"\nvariant = "minimal"\ndockerfile = "~/base.Dockerfile"\n[workspaces.web]\n');
-    expect(ws.base).toEqual({ from: 'debian:12', variant: 'minimal', dockerfile: '/home/alice/base.Dockerfile' });
+    const ws = resolve('[base]\nfrom = "debian:12"\nvariant = "minimal"\ndockerfile = "~/images/base.Dockerfile"\n[workspaces.web]\n');
+    expect(ws.base).toEqual({ from: 'debian:12', variant: 'minimal', dockerfile: '/home/alice/images/base.Dockerfile' });
   });
 
   it('treats an empty [base] dockerfile as the embedded one (spec §1.3)', () => {

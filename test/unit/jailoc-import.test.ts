@@ -155,15 +155,17 @@ describe('convertJailocConfig: the custom-image examples', () => {
 describe('convertJailocConfig: a full jailoc config', () => {
   const original = fixture('template-full.toml');
 
-  it('converts, adding only enable_docker = true to [defaults], after its last key', () => {
+  it('converts, adding only enable_docker = true to [defaults] and the confirmation of the env file inside a project', () => {
     const { text, notes } = convertJailocConfig(original, SOURCE, fakeHost());
     const body = text.slice(HEADER.length);
     expect(text.slice(0, HEADER.length)).toBe(HEADER);
-    expect(addedLines(original, body)).toEqual(['enable_docker = true\n']);
+    expect(addedLines(original, body)).toEqual(['enable_docker = true\n', 'agent_writable_sources = ["~/projects/web/.env.agent"]\n']);
     expect(body).toContain('memory = "4g"\nenable_docker = true\n\n# Secrets:');
-    expect(notes).toHaveLength(1);
+    expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(ENABLE_DOCKER_NOTE);
-    expect(dataOf(body)).toEqual(withKey(dataOf(original), ['defaults', 'enable_docker'], true));
+    expect(notes[1]).toMatch(/workspaces\.web\.agent_writable_sources = \["~\/projects\/web\/\.env\.agent"\]: it lies in the workspace's own folders, which the agent can change.*never follows a symlink/);
+    const expected = withKey(withKey(dataOf(original), ['defaults', 'enable_docker'], true), ['workspaces', 'web', 'agent_writable_sources'], ['~/projects/web/.env.agent']);
+    expect(dataOf(body)).toEqual(expected);
   });
 
   it('keeps every comment, including the commented-out examples and trailing comments', () => {
