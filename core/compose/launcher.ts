@@ -8,6 +8,7 @@ import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.t
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE } from '../sandbox/firewall.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
+import { seedArchive } from '../sandbox/seed.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
 import { withWorkspaceLock } from './lock.ts';
@@ -148,7 +149,8 @@ async function portHolder(docker: Docker, port: number): Promise<string> {
   return holder ? `workspace "${holder.Labels[WORKSPACE_LABEL]}"` : 'another program';
 }
 
-async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<void> {
+/** Creates what is missing; returns the volumes created now (a copy is seeded only into a new one). */
+async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<Set<string>> {
   for (const name of model.externalNetworks) {
     if (!(await notFound(docker.getNetwork(name).inspect()))) {
       throw new LaunchError(`the Docker network "${name}" (in networks) does not exist; create it (\`docker network create ${name}\`) or remove it from the workspace`);
@@ -157,11 +159,14 @@ async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Pro
   if (!(await notFound(docker.getNetwork(model.network).inspect()))) {
     await docker.createNetwork({ Name: model.network, Driver: 'bridge', Labels: { ...labels(model, null), 'com.docker.compose.network': 'default' } });
   }
+  const created = new Set<string>();
   for (const [role, name] of Object.entries(model.volumes)) {
     if (name && !(await notFound(docker.getVolume(name).inspect()))) {
       await docker.createVolume({ Name: name, Labels: { ...labels(model, null), 'com.docker.compose.volume': role } });
+      created.add(name);
     }
   }
+  return created;
 }
 
 async function logsTail(container: Docker.Container): Promise<string> {
@@ -337,7 +342,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
     const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource });
-    await ensureNetworkAndVolumes(docker, model);
+    const newVolumes = await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;
     const fwOptions = createOptions(model, fw, model.network);
@@ -379,6 +384,9 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
       agentHash,
       async (container) => {
         if (secretValues.size) await container.putArchive(await secretsArchive(secretValues), { path: '/' });
+        for (const volume of agentSvc.volumes) {
+          if (volume.seed && newVolumes.has(volume.volume)) await container.putArchive(seedArchive(volume.seed, volume.target), { path: '/' });
+        }
       },
       fwReady,
     );

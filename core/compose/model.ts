@@ -37,7 +37,8 @@ export interface ServiceModel {
   devices: string[];
   env: Array<[string, string]>;
   binds: BindMount[];
-  volumes: Array<{ volume: string; target: string }>;
+  /** `seed`: the host folder copied into the volume when it is created (never written back). */
+  volumes: Array<{ volume: string; target: string; seed?: string }>;
   workdir: string | null;
   ports: Array<{ host: string; hostPort: number; containerPort: number }>;
   healthcheck: { test: string[]; intervalMs: number; retries: number; startPeriodMs: number } | null;
@@ -67,7 +68,8 @@ export interface ComposeModel {
   secrets: SecretModel[];
 }
 
-export type VolumeRole = 'data' | 'cache' | 'docker' | 'docker-socket';
+/** `copy-…`: the workspace's own copy of a host folder (see ResolvedMount's `copy`). */
+export type VolumeRole = 'data' | 'cache' | 'docker' | 'docker-socket' | `copy-${string}`;
 
 export interface ModelInputs {
   agentImage: string;
@@ -164,8 +166,13 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
   const real = inputs.realSource ?? ((source: string) => source);
   const binds: BindMount[] = [
     ...ws.paths.map((p) => ({ source: real(p), target: p, readOnly: false })),
-    ...ws.mounts.filter((mount) => !mount.optional || inputs.exists(mount.host)).map((mount) => ({ source: real(mount.host), target: mount.container, readOnly: mount.readOnly })),
+    ...ws.mounts
+      .filter((mount) => mount.kind === 'bind' && (!mount.optional || inputs.exists(mount.host)))
+      .map((mount) => ({ source: real(mount.host), target: mount.container, readOnly: mount.readOnly })),
   ];
+  const copies = ws.mounts
+    .filter((mount) => mount.kind === 'copy' && inputs.exists(mount.host))
+    .map((mount) => ({ role: `copy-${mount.container.replace(/^\/home\/agent\//, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}` as const, mount }));
   const env: Array<[string, string]> = [...ws.env, ['PADDOCK', '1'], ['PADDOCK_WORKSPACE', ws.name], ['PADDOCK_IN_TMUX', tmux ? '1' : '0']];
   if (ws.sshAuthSock) {
     const socket = ['/run/host-services/ssh-auth.sock', inputs.env.SSH_AUTH_SOCK].find((candidate) => candidate && inputs.exists(candidate));
@@ -196,7 +203,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
     workspace: ws.name,
     network: `${project}_default`,
     externalNetworks: ws.networks,
-    volumes: { data, cache, docker: dockerData, 'docker-socket': dockerSocket },
+    volumes: { data, cache, docker: dockerData, 'docker-socket': dockerSocket, ...Object.fromEntries(copies.map(({ role }) => [role, `${project}_${role}`])) },
     secrets,
     services: {
       firewall: {
@@ -232,6 +239,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
           ...(data ? [{ volume: data, target: DATA_VOLUME_TARGET }] : []),
           ...(cache ? [{ volume: cache, target: CACHE_VOLUME_TARGET }] : []),
           ...(dockerSocket ? [{ volume: dockerSocket, target: DIND_SOCKET_DIR }] : []),
+          ...copies.map(({ role, mount }) => ({ volume: `${project}_${role}`, target: mount.container, seed: mount.host })),
         ],
         workdir: ws.workdir,
         ports: [],

@@ -135,7 +135,9 @@ export function workspaceSources(ws: ResolvedWorkspace): HostSource[] {
   const isUrl = (value: string) => /^https?:\/\//i.test(value);
   return [
     ...ws.paths.map((p, index): HostSource => ({ kind: 'path', path: p, keyPath: ['workspaces', ws.name, 'paths', index], writable: true })),
-    ...ws.mounts.map((mount): HostSource => ({
+    ...ws.mounts
+      .filter((mount) => mount.kind === 'bind')
+      .map((mount): HostSource => ({
         kind: 'mount',
         path: mount.host,
         keyPath: mount.origin === 'builtin' ? ['workspaces', ws.name] : [...scope(mount.origin), 'mounts'],
@@ -155,7 +157,7 @@ export function workspaceSources(ws: ResolvedWorkspace): HostSource[] {
 
 /** The folders of a workspace the agent can write: its paths and its read-write user mounts. */
 export function agentWritableFolders(ws: Pick<ResolvedWorkspace, 'paths' | 'mounts'>): string[] {
-  return [...ws.paths, ...ws.mounts.filter((mount) => !mount.readOnly).map((mount) => mount.host)];
+  return [...ws.paths, ...ws.mounts.filter((mount) => mount.kind === 'bind' && !mount.readOnly).map((mount) => mount.host)];
 }
 
 /** The error code of a read refused because of where the file's links lead. */

@@ -4,6 +4,7 @@ import { applyEdits, type ConfigEdit } from './edit.ts';
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from './errors.ts';
 import { parseMount } from './mounts.ts';
 import { displayPath, isSameOrUnder, normalizeHostPath } from './paths.ts';
+import { BUILTIN_COPIES } from './resolve.ts';
 import type { HostView } from './schema.ts';
 import { validateConfigText } from './load.ts';
 
@@ -79,6 +80,21 @@ export function convertJailocConfig(text: string, file: string, host: HostView):
     edits.push({ op: 'set', path: ['defaults', 'enable_docker'], value: true });
     notes.push('set defaults.enable_docker = true: jailoc started a Docker daemon for every workspace by default, Paddock does not; remove it if your agents do not need Docker');
   }
+  const builtinCopies = BUILTIN_COPIES.map((entry) => parseMount(entry, host.home)).flatMap((parsed) => (parsed.ok ? [parsed.mount] : []));
+  const dropBuiltinCopies = (scope: KeyPath, mounts: unknown) => {
+    for (const entry of Array.isArray(mounts) ? mounts : []) {
+      const parsed = typeof entry === 'string' ? parseMount(entry, host.home) : null;
+      if (!parsed?.ok || parsed.mount.readOnly) continue;
+      const { host: source, container } = parsed.mount;
+      if (!builtinCopies.some((copy) => copy.host === source && copy.container === container)) continue;
+      edits.push({ op: 'remove', path: [...scope, 'mounts'], value: entry as string });
+      notes.push(
+        `removed "${entry as string}" from ${formatKeyPath([...scope, 'mounts'])}: a read-write mount let the agent plant code that the OpenCode on your computer runs; each workspace now gets its own copy of that folder, seeded from yours`,
+      );
+    }
+  };
+  dropBuiltinCopies(['defaults'], defaults?.mounts);
+  for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) dropBuiltinCopies(['workspaces', name], table(workspace)?.mounts);
   for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) {
     const inProject = sourcesInPaths(table(workspace) ?? {}, defaults ?? {}, host.home);
     if (inProject.length === 0) continue;

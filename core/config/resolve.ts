@@ -15,6 +15,11 @@ export interface ResolvedMount {
   origin: Origin;
   /** Built-in mounts are skipped when their host folder does not exist; user mounts are not. */
   optional: boolean;
+  /**
+   * `bind`: the host folder itself. `copy`: a volume of the workspace's own, seeded once from the
+   * host folder, so what the agent writes there never reaches the host.
+   */
+  kind: 'bind' | 'copy';
 }
 
 export interface ResolvedSecret {
@@ -72,13 +77,17 @@ export const BUILTIN_DEFAULTS = {
   egress: 'open',
 } as const;
 
-/** Agent config and transcripts shared with the host, as jailoc does; each layer can remove them. */
-export const BUILTIN_MOUNTS = [
-  '~/.config/opencode:/home/agent/.config/opencode:rw',
-  '~/.opencode:/home/agent/.opencode:rw',
-  '~/.claude/transcripts:/home/agent/.claude/transcripts:rw',
-  '~/.agents:/home/agent/.agents:ro',
+/**
+ * Agent config and transcripts, as jailoc shared them; each layer can remove them. jailoc mounted
+ * the first three read-write, which let the agent plant code the host's OpenCode runs: each
+ * workspace now gets its own copy of them instead (kind `copy`), seeded once from the host.
+ */
+export const BUILTIN_COPIES = [
+  '~/.config/opencode:/home/agent/.config/opencode',
+  '~/.opencode:/home/agent/.opencode',
+  '~/.claude/transcripts:/home/agent/.claude/transcripts',
 ];
+export const BUILTIN_MOUNTS = ['~/.agents:/home/agent/.agents:ro'];
 
 /** Env layers merged by key: the last value wins, the order of first appearance is kept. */
 export function mergeEnv(layers: ReadonlyArray<ReadonlyArray<readonly [string, string]>>): Array<[string, string]> {
@@ -98,13 +107,13 @@ export function parseEnvEntries(entries: readonly string[]): Array<[string, stri
  * Mount layers merged by container path, the last layer winning; an entry with an empty host
  * removes what earlier layers put there. Order follows each container path's first appearance.
  */
-export function mergeMounts(layers: ReadonlyArray<{ origin: Origin; mounts: readonly MountSpec[] }>): ResolvedMount[] {
+export function mergeMounts(layers: ReadonlyArray<{ origin: Origin; mounts: readonly MountSpec[]; kind?: ResolvedMount['kind'] }>): ResolvedMount[] {
   const merged = new Map<string, ResolvedMount | null>();
-  for (const { origin, mounts } of layers) {
+  for (const { origin, mounts, kind = 'bind' } of layers) {
     for (const mount of mounts) {
       merged.set(
         mount.container,
-        mount.removal ? null : { host: mount.host, container: mount.container, readOnly: mount.readOnly, origin, optional: origin === 'builtin' },
+        mount.removal ? null : { host: mount.host, container: mount.container, readOnly: mount.readOnly, origin, optional: origin === 'builtin', kind },
       );
     }
   }
@@ -163,6 +172,7 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
   const envFiles = [...new Set([...(defaults.env_file ?? []), ...(workspace.env_file ?? [])].map((file) => normalizeHostPath(file, home)))];
   const defaultsFiles = new Set((defaults.env_file ?? []).map((file) => normalizeHostPath(file, home)));
   const mounts = mergeMounts([
+    { origin: 'builtin', mounts: mountsOf(BUILTIN_COPIES, home), kind: 'copy' },
     { origin: 'builtin', mounts: mountsOf(BUILTIN_MOUNTS, home) },
     { origin: 'defaults', mounts: mountsOf(defaults.mounts, home) },
     { origin: 'workspace', mounts: mountsOf(workspace.mounts, home) },

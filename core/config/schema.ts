@@ -8,7 +8,7 @@ import { displayPath, expandHome, isAbsoluteHostPath, normalizeHostPath } from '
 import {
   ACCESS_MODES, AGENTS, BASE_VARIANTS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
   MIN_MEMORY_BYTES, PASSWORD_MODES, POSIX_NAME, RESERVED_ENV_KEYS, RESERVED_SECRET_ENV_KEYS, WORKSPACE_NAME,
-  buildContextProblem, hostSourceProblem, mountTargetConflict, workspacePathConflict,
+  buildContextProblem, hostAgentFolderProblem, hostSourceProblem, mountTargetConflict, workspacePathConflict,
 } from './rules.ts';
 
 /** What validation may look at on the host: kept behind an interface so rules stay testable. */
@@ -169,7 +169,9 @@ function mountSchema(host: HostView) {
     }
     if (!parsed.mount.removal) {
       const problem = hostSourceProblem(parsed.mount.host, host.home);
-      if (problem) fail(ctx, `mount "${entry}": the host path ${displayPath(parsed.mount.host, host.home)} is forbidden: ${problem}`);
+      if (problem) return fail(ctx, `mount "${entry}": the host path ${displayPath(parsed.mount.host, host.home)} is forbidden: ${problem}`);
+      const agentFolder = parsed.mount.readOnly ? null : hostAgentFolderProblem(parsed.mount.host, host.home);
+      if (agentFolder) fail(ctx, `mount "${entry}" is read-write: ${agentFolder}`);
     }
   });
 }

@@ -139,4 +139,42 @@ describeWithDocker('hostile agent: host-side inputs', () => {
       expect(view.output).not.toContain(FAKE_AWS);
     }
   }, 600_000);
+  it('13.1: what the agent writes to its OpenCode config, binary folder and transcripts never reaches the host', async () => {
+    const name = `ha-${id}`;
+    const hostFiles = {
+      '.config/opencode/opencode.json': '{"host": true}\n',
+      '.opencode/bin/opencode': '#!/bin/sh\necho host-opencode\n',
+      '.claude/transcripts/t.jsonl': '{"host": 1}\n',
+    };
+    for (const [file, text] of Object.entries(hostFiles)) {
+      fs.mkdirSync(path.dirname(path.join(home, file)), { recursive: true });
+      fs.writeFileSync(path.join(home, file), text, { mode: 0o755 });
+    }
+    // Owned by the agent's UID, as a host user's files are on a Linux machine where that user is 1000.
+    execFileSync('chown', ['-R', '1000:1000', path.join(home, '.config'), path.join(home, '.opencode'), path.join(home, '.claude')]);
+    // A link in the host's folder is copied as a link, never as what it points to.
+    fs.symlinkSync(path.join(home, '.ssh', 'id_rsa'), path.join(home, '.config', 'opencode', 'key'));
+    const text = configText(name, project(name));
+    await start(resolve(name, text));
+    const seen = await inAgent(name, 'cat ~/.config/opencode/opencode.json ~/.opencode/bin/opencode ~/.claude/transcripts/t.jsonl; cat ~/.config/opencode/key 2>&1');
+    expect(seen.output).toContain('{"host": true}\n#!/bin/sh\necho host-opencode\n{"host": 1}\n');
+    expect(seen.output).not.toContain(FAKE_KEY);
+
+    const attack = await inAgent(
+      name,
+      'printf "#!/bin/sh\\necho planted\\n" > ~/.opencode/bin/opencode && mkdir -p ~/.config/opencode/plugin && echo "planted()" > ~/.config/opencode/plugin/x.js && echo planted >> ~/.claude/transcripts/t.jsonl && cat ~/.opencode/bin/opencode',
+    );
+    expect(attack.output).toContain('echo planted');
+    for (const [file, original] of Object.entries(hostFiles)) expect(fs.readFileSync(path.join(home, file), 'utf8')).toBe(original);
+    expect(fs.existsSync(path.join(home, '.config', 'opencode', 'plugin'))).toBe(false);
+
+    // The workspace keeps its own copy across a restart; the host's folder is not copied again.
+    await down(name, { docker, dataDir: path.join(home, 'data') });
+    await start(resolve(name, text));
+    expect((await inAgent(name, 'cat ~/.config/opencode/plugin/x.js')).output).toBe('planted()\n');
+
+    // An explicit read-write mount of these folders (as jailoc configs have) is refused, saying what to do.
+    const explicit = configText(name, project(name), 'mounts = ["~/.opencode:/home/agent/.opencode:rw"]\n');
+    expect(() => validateConfigText(explicit, 'test.toml', nodeHost(home))).toThrow(/read-write: ~\/\.opencode holds code .* mount it read-only \(:ro\), or leave it out/);
+  }, 600_000);
 });

@@ -332,13 +332,27 @@ describe('mounts', () => {
     '/srv/data:/data:ro',
     '/srv/data:/data:rw',
     '~/projects/shared:/home/agent/shared',
-    '~/.config/opencode:/home/agent/.config/opencode:rw',
+    '~/.config/opencode:/home/agent/.config/opencode:ro',
+    '~/.claude/skills:/home/agent/.claude/skills:ro',
     '~/.ssh-backup:/backup:ro',
     '/tmp/cache:/cache',
     '/srv/data:/data/../workspace',
   ])('accepts %s', (mount) => {
     expectValid(defaults(`mounts = [${toml(mount)}]`));
     expectValid(workspace(`mounts = [${toml(mount)}]`));
+  });
+
+  it.each([
+    '~/.config/opencode:/home/agent/.config/opencode:rw',
+    '~/.opencode:/home/agent/.opencode',
+    '~/.opencode/bin:/opt-bin:rw',
+    '~/.claude:/home/agent/.claude',
+    '~/.claude/transcripts:/home/agent/.claude/transcripts:rw',
+    '~/.gemini:/home/agent/.gemini',
+    '~/.codex:/home/agent/.codex:rw',
+  ])('refuses the read-write mount %s: the host runs what the agent would write there', (mount) => {
+    const issue = expectIssue(workspace(`mounts = [${toml(mount)}]`), 'workspaces.web.mounts[0]', 'is read-write');
+    expect(issue.message).toMatch(/holds code and settings the agents on your computer run.*mount it read-only \(:ro\), or leave it out/);
   });
 
   it.each([':/home/agent/.opencode', ':/home/agent/.agents:ro', ':/data'])('accepts the removal entry %s', (mount) => {

@@ -328,6 +328,14 @@ describe('convertJailocConfig: keys jailoc ignored', () => {
 describe('convertJailocConfig: configs Paddock rejects', () => {
   const original = fixture('forbidden-mounts.toml');
 
+  it('drops an explicit read-write mount of a built-in copy, saying why', () => {
+    const text = '[defaults]\nenable_docker = true\nmounts = [\n  "~/.config/opencode:/home/agent/.config/opencode:rw",\n  "~/.opencode:/home/agent/.opencode",\n  "/srv/data:/data",\n]\n';
+    const converted = convertJailocConfig(text, SOURCE, fakeHost());
+    expect(dataOf(converted.text)).toEqual({ defaults: { enable_docker: true, mounts: ['/srv/data:/data'] } });
+    expect(converted.notes).toHaveLength(2);
+    for (const note of converted.notes) expect(note).toMatch(/from defaults\.mounts: a read-write mount let the agent plant code .* its own copy of that folder, seeded from yours/);
+  });
+
   it('throws a ConfigError whose lines point into the original jailoc text', () => {
     const error = convertError(original);
     expect(error).toBeInstanceOf(ConfigError);
@@ -349,6 +357,7 @@ describe('convertJailocConfig: configs Paddock rejects', () => {
       { op: 'unset', path: ['version'] },
       { op: 'unset', path: ['workspaces', 'web', 'mode'] },
       { op: 'set', path: ['defaults', 'enable_docker'], value: true },
+      { op: 'remove', path: ['defaults', 'mounts'], value: '~/.config/opencode:/home/agent/.config/opencode:rw' },
     ]);
     try {
       validateConfigText(converted, SOURCE, fakeHost());
