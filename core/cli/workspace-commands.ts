@@ -4,6 +4,7 @@ import { AGENT_SESSION, servesOpenCode, workspaceModel, workspacePort } from '..
 import { connectDocker } from '../docker/connect.ts';
 import { planWorkspace, prepareSidecar } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
+import { writeGitConfigCopy } from '../sandbox/gitconfig.ts';
 import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
@@ -128,6 +129,7 @@ const composeCommand: Command = {
       dindImage: dindImage ?? '',
       hostPort: serves && ws.exposePort ? workspacePort(ws) : null,
       passwordFile: serves ? passwordPath(dataDir(context.io.env), ws.name) : null,
+      gitConfigCopy: ws.gitConfig ? writeGitConfigCopy(context.host.home, dataDir(context.io.env), ws.name) : null,
       ...launchOptions(context),
     });
     if (!plan.image) context.io.stdout(`# The agent image is not built yet; \`paddock build ${ws.name}\` gives it its tag.\n`);

@@ -8,6 +8,7 @@ import { buildSidecar, buildWorkspace, type BuildEvent } from '../images/build.t
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE } from '../sandbox/firewall.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
+import { writeGitConfigCopy } from '../sandbox/gitconfig.ts';
 import { seedArchive } from '../sandbox/seed.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
@@ -335,13 +336,14 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
       throw new LaunchError(`workspace "${ws.name}" was not started:\n${sources.problems.map((problem) => `  ${problem.message}`).join('\n')}\nNothing was started.`);
     }
     const realSource = (source: string) => sources.real.get(source) ?? source;
-    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource });
+    const gitConfigCopy = ws.gitConfig ? writeGitConfigCopy(options.home, options.dataDir, ws.name) : null;
+    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource, gitConfigCopy });
     const secretValues = readSecretValues(draft.secrets, options.env, { agentWritable: agentWritableFolders(ws), home: options.home });
     const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit };
     const { image: agentImage } = await buildWorkspace(ws, buildOptions);
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
-    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource });
+    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource, gitConfigCopy });
     const newVolumes = await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;

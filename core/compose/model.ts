@@ -84,6 +84,8 @@ export interface ModelInputs {
   exists(path: string): boolean;
   home: string;
   env: NodeJS.ProcessEnv;
+  /** The filtered copy of the user's git config (sandbox/gitconfig.ts), mounted with `git_config`. */
+  gitConfigCopy?: string | null;
   /** The checked real path to mount for a host path of the config; the path itself when absent. */
   realSource?(path: string): string;
 }
@@ -183,9 +185,8 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
     const knownHosts = path.join(inputs.home, '.ssh', 'known_hosts');
     if (inputs.exists(knownHosts)) binds.push({ source: knownHosts, target: '/home/agent/.ssh/known_hosts', readOnly: true });
   }
-  if (ws.gitConfig) {
-    const gitConfig = [path.join(inputs.home, '.gitconfig'), path.join(inputs.home, '.config', 'git', 'config')].find((file) => inputs.exists(file));
-    if (gitConfig) binds.push({ source: gitConfig, target: '/home/agent/.gitconfig', readOnly: true });
+  if (ws.gitConfig && inputs.gitConfigCopy) {
+    binds.push({ source: inputs.gitConfigCopy, target: '/home/agent/.gitconfig', readOnly: true });
   }
   const secrets: SecretModel[] = ws.secrets.map((secret) => ({ name: secret.name, source: secret.source, asEnv: secret.destination === 'env' }));
   const serves = servesOpenCode(ws);

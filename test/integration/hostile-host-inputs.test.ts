@@ -177,4 +177,19 @@ describeWithDocker('hostile agent: host-side inputs', () => {
     const explicit = configText(name, project(name), 'mounts = ["~/.opencode:/home/agent/.opencode:rw"]\n');
     expect(() => validateConfigText(explicit, 'test.toml', nodeHost(home))).toThrow(/read-write: ~\/\.opencode holds code .* mount it read-only \(:ro\), or leave it out/);
   }, 600_000);
+  it('13.13: the git config the agent reads has the user\'s identity and aliases but no credential', async () => {
+    const name = `hg-${id}`;
+    const token = `ghp_FAKE${id}`;
+    fs.writeFileSync(
+      path.join(home, '.gitconfig'),
+      `[user]\n\tname = Host User\n\temail = host@example.com\n[alias]\n\tst = status\n[credential]\n\thelper = "!f() { echo password=${token}; }; f"\n[url "https://x:${token}@github.com/"]\n\tinsteadOf = https://github.com/\n[http]\n\textraHeader = Authorization: Bearer ${token}\n[include]\n\tpath = ${home}/.ssh/id_rsa\n`,
+    );
+    await start(resolve(name, configText(name, project(name))));
+    const seen = await inAgent(name, 'cat ~/.gitconfig; grep -rl FAKE / --include=gitconfig 2>/dev/null; true');
+    expect(seen.output).toContain('name = Host User');
+    expect(seen.output).toContain('st = status');
+    expect(seen.output).not.toContain(token);
+    expect(seen.output).not.toMatch(/credential|insteadOf|extraHeader|include/i);
+    expect(await inspectAll(name)).not.toContain(`${home}/.gitconfig`);
+  }, 600_000);
 });

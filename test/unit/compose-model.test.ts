@@ -358,18 +358,18 @@ describe('workspaceModel passthroughs', () => {
     expect(envOf(model).SSH_AUTH_SOCK).toBeUndefined();
   });
 
-  it('passes ~/.gitconfig read-only by default, else ~/.config/git/config', () => {
-    const both = workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.gitconfig', '/home/alice/.config/git/config'] }));
-    expect(bindAt(both, '/home/agent/.gitconfig')).toEqual({ source: '/home/alice/.gitconfig', target: '/home/agent/.gitconfig', readOnly: true });
-    const xdg = workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.config/git/config'] }));
-    expect(bindAt(xdg, '/home/agent/.gitconfig')?.source).toBe('/home/alice/.config/git/config');
-    expect(bindAt(workspaceModel(workspace(''), inputs()), '/home/agent/.gitconfig')).toBeUndefined();
+  it('mounts the filtered copy of the git config read-only by default, never the user\'s own file', () => {
+    const copy = '/home/alice/.local/share/paddock/workspaces/web/gitconfig';
+    const model = workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.gitconfig'], gitConfigCopy: copy }));
+    expect(bindAt(model, '/home/agent/.gitconfig')).toEqual({ source: copy, target: '/home/agent/.gitconfig', readOnly: true });
+    expect(model.services.agent.binds.map((bind) => bind.source)).not.toContain('/home/alice/.gitconfig');
+    expect(bindAt(workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.gitconfig'] })), '/home/agent/.gitconfig')).toBeUndefined();
   });
 
   it('passes no git config with git_config = false', () => {
-    const model = workspaceModel(workspace('git_config = false'), inputs({ existing: ['/home/alice/.gitconfig'] }));
+    const model = workspaceModel(workspace('git_config = false'), inputs({ gitConfigCopy: '/copy' }));
     expect(bindAt(model, '/home/agent/.gitconfig')).toBeUndefined();
-    const inherited = workspaceModel(workspace('', { defaults: 'git_config = false' }), inputs({ existing: ['/home/alice/.gitconfig'] }));
+    const inherited = workspaceModel(workspace('', { defaults: 'git_config = false' }), inputs({ gitConfigCopy: '/copy' }));
     expect(bindAt(inherited, '/home/agent/.gitconfig')).toBeUndefined();
   });
 });
