@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApi } from '../../core/api/handlers.ts';
 import { down, up, type UpResult } from '../../core/compose/launcher.ts';
 import { ConfigError } from '../../core/config/errors.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
@@ -191,5 +192,26 @@ describeWithDocker('hostile agent: host-side inputs', () => {
     expect(seen.output).not.toContain(token);
     expect(seen.output).not.toMatch(/credential|insteadOf|extraHeader|include/i);
     expect(await inspectAll(name)).not.toContain(`${home}/.gitconfig`);
+  }, 600_000);
+  it('13.10: a Dockerfile the agent swapped for a link to ~/.ssh/authorized_keys is not written through the API', async () => {
+    const name = `hw-${id}`;
+    const dir = project(name, { 'Dockerfile': 'ARG BASE\nFROM ${BASE}\n' });
+    const keys = path.join(home, '.ssh', 'authorized_keys');
+    fs.writeFileSync(keys, 'ssh-ed25519 AAAA host-user\n');
+    await start(resolve(name, configText(name, dir)));
+    const configFile = path.join(home, `${name}.toml`);
+    fs.writeFileSync(configFile, `${configText(name, dir)}dockerfile = "${dir}/Dockerfile"\n`);
+    const api = createApi({ configFile, env: { HOME: home }, home });
+    try {
+      const fresh = await api.call('overlay.read', { workspace: name });
+      const swap = await inAgent(name, `cd ${dir} && rm Dockerfile && ln -s ${keys} Dockerfile`);
+      expect(swap.code).toBe(0);
+      const saved = await api.call('overlay.write', { workspace: name, text: 'ARG BASE\nFROM ${BASE}\n# ssh-ed25519 AAAA attacker\n', baseHash: fresh.hash }).catch((error: Error) => error);
+      expect(saved).toBeInstanceOf(Error);
+      expect((saved as Error).message).toMatch(/symlink/);
+      expect(fs.readFileSync(keys, 'utf8')).toBe('ssh-ed25519 AAAA host-user\n');
+    } finally {
+      await api.close();
+    }
   }, 600_000);
 });
