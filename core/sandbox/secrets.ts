@@ -75,3 +75,30 @@ export function ensurePassword(dataDir: string, workspace: string): string {
   }
   return file;
 }
+
+/** Where `paddock compose` keeps the values of secrets taken from host variables, for Compose to mount. */
+export function composeSecretsDir(dataDir: string, workspace: string): string {
+  return path.join(dataDir, 'workspaces', workspace, 'compose-secrets');
+}
+
+/**
+ * Writes the value of every secret taken from a host variable to a file, so the exported Compose
+ * file can give it as a Compose secret (a file under /run/secrets, which the agent's wrapper
+ * exports) instead of an environment entry that `docker inspect` shows. The folder is 0700; the
+ * files are readable through their mount only, where UID 1000 must read them. Returns name → file.
+ */
+export function writeComposeSecretFiles(secrets: SecretModel[], env: NodeJS.ProcessEnv, dataDir: string, workspace: string): Map<string, string> {
+  const fromVariables = secrets.filter((secret) => secret.source.kind === 'env');
+  const values = readSecretValues(fromVariables, env);
+  const dir = composeSecretsDir(dataDir, workspace);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const files = new Map<string, string>();
+  for (const [name, value] of values) {
+    const file = path.join(dir, name);
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(file, value, { flag: 'wx', mode: 0o644 });
+    files.set(name, file);
+  }
+  return files;
+}

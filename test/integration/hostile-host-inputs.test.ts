@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -214,4 +214,25 @@ describeWithDocker('hostile agent: host-side inputs', () => {
       await api.close();
     }
   }, 600_000);
+  it('13.14: the exported Compose file, as Compose renders it, holds no secret value (it would land in docker inspect)', async () => {
+    const name = `hc-${id}`;
+    const value = `env-secret-${id}`;
+    const configFile = path.join(home, `${name}.toml`);
+    fs.writeFileSync(configFile, `${configText(name, project(name))}[workspaces.${name}.secrets.env.API_TOKEN]\nfrom_env = "IT_SECRET_${id}"\n`);
+    const env = { [`IT_SECRET_${id}`]: value };
+    const exported = await runCli('node', ['--config', configFile, 'compose', name], { home, env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).not.toContain(value);
+    const yaml = path.join(home, `${name}.yml`);
+    fs.writeFileSync(yaml, exported.stdout);
+    // What Compose would create the containers with: variables interpolated, as `up` does.
+    const rendered = spawnSync('docker-compose', ['-p', `paddock-${name}`, '-f', yaml, 'config'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(rendered.status, rendered.stderr).toBe(0);
+    expect(rendered.stdout).not.toContain(value);
+    // The value reaches the agent as /run/secrets/API_TOKEN, from a file only the user can reach.
+    const secretFile = path.join(home, '.local', 'share', 'paddock', 'workspaces', name, 'compose-secrets', 'API_TOKEN');
+    expect(rendered.stdout).toContain(secretFile);
+    expect(fs.readFileSync(secretFile, 'utf8')).toBe(value);
+    expect(fs.statSync(path.dirname(secretFile)).mode & 0o777).toBe(0o700);
+  }, 120_000);
 });
