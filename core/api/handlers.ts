@@ -39,7 +39,7 @@ import {
   type ProgressEvent,
 } from './contract.ts';
 import { readConfigText, saveEdits, snapshotOf, summaries, validateEdits, writeConfig } from './config-service.ts';
-import { blocking, listDirectories, readOverlay, writeOverlay } from './workbench-service.ts';
+import { blocking, listDirectories, overlaysFolder, readOverlay, writeOverlay } from './workbench-service.ts';
 import { EngineMonitor } from './engine.ts';
 import { apiError, isConnectionFailure, safeApiError, toApiError } from './errors.ts';
 import { superviseEngine, watchConfigFile, withUptime } from './live.ts';
@@ -504,7 +504,8 @@ export function createApi(options: ApiOptions): Api {
     'overlay.write': ({ workspace: name, text, baseHash }) => {
       const ws = workspace(name);
       const overlay = readOverlay(configFile, ws);
-      const { hash, diagnostics } = writeOverlay(overlay.path, text, baseHash, ws);
+      const paddockFolders = [dataDir(env), overlaysFolder(configFile)];
+      const { hash, diagnostics } = writeOverlay(overlay.path, text, baseHash, ws, { paddockFolders, home });
       if (!overlay.configured) saveEdits(configFile, host, undefined, [{ op: 'set', path: ['workspaces', name, 'dockerfile'], value: overlay.path }]);
       return { workspace: name, ...overlay, configured: true, exists: true, text, hash, diagnostics };
     },

@@ -1,8 +1,9 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../config/edit.ts';
 import { ConfigConflictError } from '../config/errors.ts';
-import { displayPath } from '../config/paths.ts';
+import { realPathOf } from '../config/host-sources.ts';
+import { displayPath, isSameOrUnder } from '../config/paths.ts';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { hostSourceProblem, workspacePathConflict } from '../config/rules.ts';
 import type { HostView } from '../config/schema.ts';
@@ -10,9 +11,14 @@ import { BLOCKING, lintDockerfile, type Diagnostic } from '../lint/index.ts';
 import { textHash } from './config-service.ts';
 import { apiError } from './errors.ts';
 
-/** Where the overlay of a workspace that names none goes: beside the config, one file per workspace. */
+/** Paddock's folder for the overlays of workspaces that name none: beside the config. */
+export function overlaysFolder(configFile: string): string {
+  return path.join(path.dirname(configFile), 'overlays');
+}
+
+/** Where the overlay of a workspace that names none goes: one file per workspace. */
 export function defaultOverlayPath(configFile: string, workspace: string): string {
-  return path.join(path.dirname(configFile), 'overlays', `${workspace}.Dockerfile`);
+  return path.join(overlaysFolder(configFile), `${workspace}.Dockerfile`);
 }
 
 export interface OverlayFile {
@@ -43,24 +49,91 @@ export function readOverlay(configFile: string, ws: ResolvedWorkspace): OverlayF
   return { path: file, configured: ws.dockerfile !== null, exists, text, hash: textHash(text), context: ws.buildContext ?? path.dirname(file) };
 }
 
+/** A Dockerfile by its name: `Dockerfile`, `Containerfile`, `<name>.Dockerfile`, `Dockerfile.<name>`. */
+const DOCKERFILE_NAME = /^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|Containerfile))$/i;
+
 /**
- * Saves an overlay: refused while the linter finds something fatal (it would not build or would
- * break the sandbox), and refused when the file changed since the client read it (`baseHash`).
+ * Why the API may not write this file, or null. It writes Dockerfiles only, only in a workspace
+ * path or one of Paddock's own folders (`allowed`), and never through a symlink: the file must not
+ * be one, and no folder below the allowed one on the way to it may be one (the agent can plant
+ * links in a workspace path). A config pointed at `~/.ssh/authorized_keys` gets nothing written.
  */
-export function writeOverlay(file: string, text: string, baseHash: string, ws: Pick<ResolvedWorkspace, 'paths'>): { hash: string; diagnostics: Diagnostic[] } {
+export function overlayWriteProblem(file: string, allowed: readonly string[], home: string): string | null {
+  const shown = displayPath(file, home);
+  if (!DOCKERFILE_NAME.test(path.basename(file))) {
+    return `${shown} is not a Dockerfile (its name must be Dockerfile, Containerfile, <name>.Dockerfile or Dockerfile.<name>); Paddock writes nothing else`;
+  }
+  const root = allowed.find((folder) => isSameOrUnder(file, folder));
+  if (!root) return `${shown} is not in one of the workspace's paths or Paddock's own folders, the only places Paddock writes a Dockerfile`;
+  const rootReal = realPathOf(root) ?? root;
+  for (let folder = path.dirname(file); isSameOrUnder(folder, root); folder = path.dirname(folder)) {
+    const real = realPathOf(folder);
+    if (real === null) continue;
+    if (real !== rootReal + folder.slice(root.length)) return `${shown} lies behind a symlink (${displayPath(folder, home)} leads to ${displayPath(real, home)}); Paddock writes through no link`;
+    break;
+  }
+  let stat: fs.Stats | null = null;
+  try {
+    stat = fs.lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (stat?.isSymbolicLink()) return `${shown} is a symlink; Paddock writes through no link: replace it with the file itself`;
+  if (stat && !stat.isFile()) return `${shown} is not a regular file`;
+  return null;
+}
+
+/** Writes via a temp file renamed over the name, so a link swapped in meanwhile is replaced, never followed. */
+function writeNoFollow(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  try {
+    fs.writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** The current text of a file that must not be a symlink (checked by overlayWriteProblem), or null. */
+function readNoFollow(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Saves an overlay: refused outside the places overlayWriteProblem allows, while the linter finds
+ * something fatal (it would not build or would break the sandbox), and when the file changed since
+ * the client read it (`baseHash`).
+ */
+export function writeOverlay(
+  file: string,
+  text: string,
+  baseHash: string,
+  ws: Pick<ResolvedWorkspace, 'paths'>,
+  place: { paddockFolders: readonly string[]; home: string },
+): { hash: string; diagnostics: Diagnostic[] } {
+  const refused = overlayWriteProblem(file, [...ws.paths, ...place.paddockFolders], place.home);
+  if (refused) throw apiError('invalid-input', `the Dockerfile is not saved: ${refused}`);
   const diagnostics = lintDockerfile(text, { workspacePaths: ws.paths });
   const fatal = diagnostics.filter((diagnostic) => diagnostic.severity === 'fatal');
   if (fatal.length) {
     throw apiError('lint-fatal', `the Dockerfile is not saved: ${fatal.map((d) => `line ${d.line}: ${d.message}`).join(' ')}`, { diagnostics: fatal });
   }
-  let current: string | null = null;
-  try {
-    current = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const current = readNoFollow(file);
   if (textHash(current ?? '') !== baseHash) throw new ConfigConflictError(file);
-  writeFileAtomic(file, text, current ?? undefined);
+  writeNoFollow(file, text);
   return { hash: textHash(text), diagnostics };
 }
 

@@ -5,7 +5,8 @@ import { connectDocker } from '../docker/connect.ts';
 import { buildWorkspace } from '../images/build.ts';
 import { planWorkspace, prepareSidecar } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
-import { passwordPath, SecretSourceError } from '../sandbox/secrets.ts';
+import { writeGitConfigCopy } from '../sandbox/gitconfig.ts';
+import { composeSecretsDir, passwordPath, SecretSourceError, writeComposeSecretFiles } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
 import type { Command, CommandContext } from './commands.ts';
 import { loadForCommand } from './commands.ts';
@@ -134,7 +135,7 @@ const restartCommand: Command = {
 const composeCommand: Command = {
   words: ['compose'],
   args: '[WORKSPACE]',
-  summary: 'Print the workspace as a Compose file (secrets as references, never values)',
+  summary: 'Print the workspace as a Compose file (secrets as files, never values in it)',
   maxPositionals: 1,
   async run(context) {
     const ws = selectWorkspace(context);
@@ -151,11 +152,20 @@ const composeCommand: Command = {
       dindImage: dindImage ?? '',
       hostPort: serves && ws.exposePort ? workspacePort(ws) : null,
       passwordFile: serves ? passwordPath(dataDir(context.io.env), ws.name) : null,
+      gitConfigCopy: ws.gitConfig ? writeGitConfigCopy(context.host.home, dataDir(context.io.env), ws.name) : null,
       ...launchOptions(context),
     });
+    let files: Map<string, string>;
+    try {
+      files = writeComposeSecretFiles(model.secrets, context.io.env, dataDir(context.io.env), ws.name);
+    } catch (error) {
+      if (!(error instanceof SecretSourceError)) throw error;
+      context.io.stderr(`${context.style.red('✗')} ${error.message.replace(/\nNothing was started\.$/, '')}\nThe Compose file gives secrets as files, so paddock compose writes the value of each secret taken from a host variable; set the variable and run it again.\n`);
+      return EXIT.failure;
+    }
     if (!plan.image) context.io.stdout(`# The agent image is not built yet; \`paddock build ${ws.name}\` gives it its tag.\n`);
     const { composeYaml } = await import('../compose/yaml.ts');
-    context.io.stdout(composeYaml(model));
+    context.io.stdout(composeYaml(model, { files, folder: composeSecretsDir(dataDir(context.io.env), ws.name) }));
     return EXIT.ok;
   },
 };

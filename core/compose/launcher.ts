@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import process from 'node:process';
 import type Docker from 'dockerode';
+import { agentWritableFolders, checkHostSources, workspaceSources } from '../config/host-sources.ts';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { demuxToText, StreamDemuxer } from '../docker/streams.ts';
 import type { BuildApprovalRequest } from '../images/approval.ts';
@@ -11,6 +12,8 @@ import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE, FIREWALL_WARNING_PREFIX } from '../sandbox/firewall.ts';
 import { applyPolicy, currentPolicy, desiredPolicy, putPolicy } from '../net/steer.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
+import { writeGitConfigCopy } from '../sandbox/gitconfig.ts';
+import { seedArchive } from '../sandbox/seed.ts';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from '../instances/labels.ts';
 import { dockerTimestamp } from '../instances/logs.ts';
 import { withWorkspaceLock } from './lock.ts';
@@ -156,7 +159,8 @@ async function portHolder(docker: Docker, port: number): Promise<string> {
   return holder ? `workspace "${holder.Labels[WORKSPACE_LABEL]}"` : 'another program';
 }
 
-async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<void> {
+/** Creates what is missing; returns the volumes created now (a copy is seeded only into a new one). */
+async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<Set<string>> {
   for (const name of model.externalNetworks) {
     if (!(await notFound(docker.getNetwork(name).inspect()))) {
       throw new LaunchError(`the Docker network "${name}" (in networks) does not exist; create it (\`docker network create ${name}\`) or remove it from the workspace`);
@@ -165,11 +169,14 @@ async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Pro
   if (!(await notFound(docker.getNetwork(model.network).inspect()))) {
     await docker.createNetwork({ Name: model.network, Driver: 'bridge', Labels: { ...labels(model, null), 'com.docker.compose.network': 'default' } });
   }
+  const created = new Set<string>();
   for (const [role, name] of Object.entries(model.volumes)) {
     if (name && !(await notFound(docker.getVolume(name).inspect()))) {
       await docker.createVolume({ Name: name, Labels: { ...labels(model, null), 'com.docker.compose.volume': role } });
+      created.add(name);
     }
   }
+  return created;
 }
 
 async function logsTail(container: Docker.Container): Promise<string> {
@@ -340,17 +347,24 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     const { docker } = options;
     const passwordFile = servesOpenCode(ws) ? ensurePassword(options.dataDir, ws.name) : null;
     const hostPort = servesOpenCode(ws) && ws.exposePort ? workspacePort(ws) : null;
-    // Secret sources are read before anything is built or created.
-    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env });
-    const secretValues = readSecretValues(draft.secrets, options.env);
+    // Host sources are checked on the real file system at every start, before anything is built
+    // or created; what gets mounted is the real path found now, so a later swap changes nothing.
+    const sources = checkHostSources(workspaceSources(ws), ws.agentWritableSources, options.home);
+    if (sources.problems.length) {
+      throw new LaunchError(`workspace "${ws.name}" was not started:\n${sources.problems.map((problem) => `  ${problem.message}`).join('\n')}\nNothing was started.`);
+    }
+    const realSource = (source: string) => sources.real.get(source) ?? source;
+    const gitConfigCopy = ws.gitConfig ? writeGitConfigCopy(options.home, options.dataDir, ws.name) : null;
+    const draft = workspaceModel(ws, { agentImage: '', firewallImage: '', dindImage: '', hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, realSource, gitConfigCopy });
+    const secretValues = readSecretValues(draft.secrets, options.env, { agentWritable: agentWritableFolders(ws), home: options.home });
     const buildOptions = { docker, cacheDir: options.cacheDir, signal: options.signal, onEvent: emit, approval: { dataDir: options.dataDir, approve: options.approveBuild } };
     const { image: workspaceImage } = await buildWorkspace(ws, buildOptions);
     const identity = decideAgentIdentity(process.platform, processUser(), await engineFacts(docker), { dockerSidecar: ws.enableDocker });
     const agentImage = identity.remapped ? await buildUserLayer(ws, workspaceImage, identity, buildOptions) : workspaceImage;
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
-    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, agentUser: `${identity.uid}:${identity.gid}` });
-    await ensureNetworkAndVolumes(docker, model);
+    const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, agentUser: `${identity.uid}:${identity.gid}`, realSource, gitConfigCopy });
+    const newVolumes = await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;
     const fwOptions = createOptions(model, fw, model.network);
@@ -402,6 +416,9 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
       agentHash,
       async (container) => {
         if (secretValues.size) await container.putArchive(await secretsArchive(secretValues, identity), { path: '/' });
+        for (const volume of agentSvc.volumes) {
+          if (volume.seed && newVolumes.has(volume.volume)) await container.putArchive(seedArchive(volume.seed, volume.target, identity), { path: '/' });
+        }
       },
       fwReady,
     );

@@ -37,7 +37,8 @@ export interface ServiceModel {
   devices: string[];
   env: Array<[string, string]>;
   binds: BindMount[];
-  volumes: Array<{ volume: string; target: string }>;
+  /** `seed`: the host folder copied into the volume when it is created (never written back). */
+  volumes: Array<{ volume: string; target: string; seed?: string }>;
   workdir: string | null;
   ports: Array<{ host: string; hostPort: number; containerPort: number }>;
   healthcheck: { test: string[]; intervalMs: number; retries: number; startPeriodMs: number } | null;
@@ -67,7 +68,8 @@ export interface ComposeModel {
   secrets: SecretModel[];
 }
 
-export type VolumeRole = 'data' | 'cache' | 'docker' | 'docker-socket';
+/** `copy-…`: the workspace's own copy of a host folder (see ResolvedMount's `copy`). */
+export type VolumeRole = 'data' | 'cache' | 'docker' | 'docker-socket' | `copy-${string}`;
 
 export interface ModelInputs {
   agentImage: string;
@@ -84,6 +86,10 @@ export interface ModelInputs {
   env: NodeJS.ProcessEnv;
   /** `uid:gid` the agent runs as (core/sandbox/identity.ts); 1000:1000 when absent. */
   agentUser?: string;
+  /** The filtered copy of the user's git config (sandbox/gitconfig.ts), mounted with `git_config`. */
+  gitConfigCopy?: string | null;
+  /** The checked real path to mount for a host path of the config; the path itself when absent. */
+  realSource?(path: string): string;
 }
 
 export function projectName(workspace: string): string {
@@ -171,10 +177,16 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
   const project = projectName(ws.name);
   const { command, tmux } = agentCommand(ws);
   const mountTargets = new Set(ws.mounts.map((mount) => mount.container));
+  const real = inputs.realSource ?? ((source: string) => source);
   const binds: BindMount[] = [
-    ...ws.paths.map((p) => ({ source: p, target: p, readOnly: false })),
-    ...ws.mounts.filter((mount) => !mount.optional || inputs.exists(mount.host)).map((mount) => ({ source: mount.host, target: mount.container, readOnly: mount.readOnly })),
+    ...ws.paths.map((p) => ({ source: real(p), target: p, readOnly: false })),
+    ...ws.mounts
+      .filter((mount) => mount.kind === 'bind' && (!mount.optional || inputs.exists(mount.host)))
+      .map((mount) => ({ source: real(mount.host), target: mount.container, readOnly: mount.readOnly })),
   ];
+  const copies = ws.mounts
+    .filter((mount) => mount.kind === 'copy' && inputs.exists(mount.host))
+    .map((mount) => ({ role: `copy-${mount.container.replace(/^\/home\/agent\//, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}` as const, mount }));
   const env: Array<[string, string]> = [...ws.env, ['PADDOCK', '1'], ['PADDOCK_WORKSPACE', ws.name], ['PADDOCK_IN_TMUX', tmux ? '1' : '0']];
   if (ws.sshAuthSock) {
     const socket = ['/run/host-services/ssh-auth.sock', inputs.env.SSH_AUTH_SOCK].find((candidate) => candidate && inputs.exists(candidate));
@@ -185,9 +197,8 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
     const knownHosts = path.join(inputs.home, '.ssh', 'known_hosts');
     if (inputs.exists(knownHosts)) binds.push({ source: knownHosts, target: '/home/agent/.ssh/known_hosts', readOnly: true });
   }
-  if (ws.gitConfig) {
-    const gitConfig = [path.join(inputs.home, '.gitconfig'), path.join(inputs.home, '.config', 'git', 'config')].find((file) => inputs.exists(file));
-    if (gitConfig) binds.push({ source: gitConfig, target: '/home/agent/.gitconfig', readOnly: true });
+  if (ws.gitConfig && inputs.gitConfigCopy) {
+    binds.push({ source: inputs.gitConfigCopy, target: '/home/agent/.gitconfig', readOnly: true });
   }
   const secrets: SecretModel[] = ws.secrets.map((secret) => ({ name: secret.name, source: secret.source, asEnv: secret.destination === 'env' }));
   const serves = servesOpenCode(ws);
@@ -205,7 +216,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
     workspace: ws.name,
     network: `${project}_default`,
     externalNetworks: ws.networks,
-    volumes: { data, cache, docker: dockerData, 'docker-socket': dockerSocket },
+    volumes: { data, cache, docker: dockerData, 'docker-socket': dockerSocket, ...Object.fromEntries(copies.map(({ role }) => [role, `${project}_${role}`])) },
     secrets,
     services: {
       firewall: {
@@ -243,6 +254,7 @@ export function workspaceModel(ws: ResolvedWorkspace, inputs: ModelInputs): Comp
           ...(data ? [{ volume: data, target: DATA_VOLUME_TARGET }] : []),
           ...(cache ? [{ volume: cache, target: CACHE_VOLUME_TARGET }] : []),
           ...(dockerSocket ? [{ volume: dockerSocket, target: DIND_SOCKET_DIR }] : []),
+          ...copies.map(({ role, mount }) => ({ volume: `${project}_${role}`, target: mount.container, seed: mount.host })),
         ],
         workdir: ws.workdir,
         ports: [],

@@ -10,24 +10,8 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/**
- * Env-sourced secrets become references by interpolation (`${HOST_VARIABLE}`), which every
- * Compose version understands; the file never holds a value. (Paddock's own launcher does not
- * use this file and never puts a secret in a container's config.)
- */
-function environment(model: ComposeModel, svc: ServiceModel): Record<string, string> | undefined {
-  const entries: Array<[string, string]> = svc.env.map(([key, value]) => [key, literal(value)]);
-  if (svc.name === 'agent') {
-    for (const secret of model.secrets) {
-      if (secret.asEnv && secret.source.kind === 'env') entries.push([secret.name, `\${${secret.source.variable}}`]);
-    }
-  }
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
-
-/** Secrets Compose mounts as files: every one that is not an env secret taken from a variable. */
-function fileSecrets(model: ComposeModel, svc: ServiceModel): string[] {
-  return model.secrets.filter((secret) => svc.secrets.includes(secret.name) && !(secret.asEnv && secret.source.kind === 'env')).map((secret) => secret.name);
+function environment(svc: ServiceModel): Record<string, string> | undefined {
+  return svc.env.length ? Object.fromEntries(svc.env.map(([key, value]) => [key, literal(value)])) : undefined;
 }
 
 /** The Compose key of a named volume: its role, which the top-level `volumes` maps to the name. */
@@ -48,7 +32,7 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
     security_opt: svc.securityOpt,
     devices: svc.devices.length ? svc.devices.map((device) => `${device}:${device}`) : undefined,
     labels: { 'dev.paddock.workspace': model.workspace, 'dev.paddock.service': svc.name },
-    environment: environment(model, svc),
+    environment: environment(svc),
     working_dir: svc.workdir ? literal(svc.workdir) : undefined,
     volumes: [
       ...svc.binds.map((bind) => ({ type: 'bind', source: literal(bind.source), target: literal(bind.target), read_only: bind.readOnly })),
@@ -62,7 +46,7 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
     memswap_limit: svc.memoryBytes ?? undefined,
     cpus: svc.nanoCpus ? svc.nanoCpus / 1e9 : undefined,
     pids_limit: svc.pidsLimit,
-    secrets: fileSecrets(model, svc).length ? fileSecrets(model, svc).map((name) => ({ source: name, target: name, uid: '1000', gid: '1000', mode: 0o400 })) : undefined,
+    secrets: svc.secrets.length ? svc.secrets.map((name) => ({ source: name, target: name, uid: '1000', gid: '1000', mode: 0o400 })) : undefined,
   };
   if (svc.name === 'firewall') {
     out.networks = ['default', ...model.externalNetworks];
@@ -79,10 +63,13 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
 }
 
 /**
- * The workspace as a Compose file that `docker compose` accepts. Secrets appear as references
- * (a host variable's name or a file's path), never as values.
+ * The workspace as a Compose file that `docker compose` (and Debian's docker-compose 1.29) accepts.
+ * Every secret is a Compose secret, a file mounted under /run/secrets that the agent's wrapper
+ * exports when it is an env secret: never an environment entry, which `docker inspect` would show.
+ * `values` names the files written for secrets taken from host variables (writeComposeSecretFiles)
+ * and their folder; the document itself never holds a value.
  */
-export function composeYaml(model: ComposeModel): string {
+export function composeYaml(model: ComposeModel, values: { files: ReadonlyMap<string, string>; folder: string } = { files: new Map(), folder: '' }): string {
   const volumes = Object.fromEntries(Object.entries(model.volumes).flatMap(([role, name]) => (name ? [[role, { name }]] : [])));
   const { firewall, dind, agent } = model.services;
   const document: Record<string, unknown> = {
@@ -93,13 +80,21 @@ export function composeYaml(model: ComposeModel): string {
     },
   };
   if (Object.keys(volumes).length) document.volumes = volumes;
-  // A file secret taken from a variable needs Compose v2's `environment` source (Compose 1.x lacks it).
-  const files = model.secrets.filter((secret) => !(secret.asEnv && secret.source.kind === 'env'));
-  if (files.length) {
+  if (model.secrets.length) {
     document.secrets = Object.fromEntries(
-      files.map((secret) => [secret.name, secret.source.kind === 'env' ? { environment: secret.source.variable } : { file: literal(secret.source.path) }]),
+      model.secrets.map((secret) => {
+        const file = secret.source.kind === 'env' ? values.files.get(secret.name) : secret.source.path;
+        if (file === undefined) throw new Error(`secret ${secret.name} has no file: write the values with writeComposeSecretFiles first`);
+        return [secret.name, { file: literal(file) }];
+      }),
     );
   }
+  const header = [
+    `# Paddock workspace ${model.workspace}: docker compose -p ${model.project} -f <this file> ...`,
+    ...(values.files.size
+      ? [`# The secrets taken from host variables (${[...values.files.keys()].join(', ')}) were written as files to ${values.folder}; delete them when you no longer run this file.`]
+      : []),
+  ];
   // No top-level name: Debian's docker-compose (1.29) rejects it; the project is given with -p.
-  return `# Paddock workspace ${model.workspace}: docker compose -p ${model.project} -f <this file> ...\n${stringify(document, { lineWidth: 0 })}`;
+  return `${header.join('\n')}\n${stringify(document, { lineWidth: 0 })}`;
 }

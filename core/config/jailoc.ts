@@ -2,6 +2,9 @@ import { parse as parseToml } from 'smol-toml';
 import { TomlDocument } from './document.ts';
 import { applyEdits, type ConfigEdit } from './edit.ts';
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from './errors.ts';
+import { parseMount } from './mounts.ts';
+import { displayPath, isSameOrUnder, normalizeHostPath } from './paths.ts';
+import { BUILTIN_COPIES } from './resolve.ts';
 import type { HostView } from './schema.ts';
 import { validateConfigText } from './load.ts';
 
@@ -77,6 +80,29 @@ export function convertJailocConfig(text: string, file: string, host: HostView):
     edits.push({ op: 'set', path: ['defaults', 'enable_docker'], value: true });
     notes.push('set defaults.enable_docker = true: jailoc started a Docker daemon for every workspace by default, Paddock does not; remove it if your agents do not need Docker');
   }
+  const builtinCopies = BUILTIN_COPIES.map((entry) => parseMount(entry, host.home)).flatMap((parsed) => (parsed.ok ? [parsed.mount] : []));
+  const dropBuiltinCopies = (scope: KeyPath, mounts: unknown) => {
+    for (const entry of Array.isArray(mounts) ? mounts : []) {
+      const parsed = typeof entry === 'string' ? parseMount(entry, host.home) : null;
+      if (!parsed?.ok || parsed.mount.readOnly) continue;
+      const { host: source, container } = parsed.mount;
+      if (!builtinCopies.some((copy) => copy.host === source && copy.container === container)) continue;
+      edits.push({ op: 'remove', path: [...scope, 'mounts'], value: entry as string });
+      notes.push(
+        `removed "${entry as string}" from ${formatKeyPath([...scope, 'mounts'])}: a read-write mount let the agent plant code that the OpenCode on your computer runs; each workspace now gets its own copy of that folder, seeded from yours`,
+      );
+    }
+  };
+  dropBuiltinCopies(['defaults'], defaults?.mounts);
+  for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) dropBuiltinCopies(['workspaces', name], table(workspace)?.mounts);
+  for (const [name, workspace] of Object.entries(table(data.workspaces) ?? {})) {
+    const inProject = sourcesInPaths(table(workspace) ?? {}, defaults ?? {}, host.home);
+    if (inProject.length === 0) continue;
+    edits.push({ op: 'set', path: ['workspaces', name, 'agent_writable_sources'], value: inProject });
+    notes.push(
+      `set workspaces.${name}.agent_writable_sources = ${JSON.stringify(inProject)}: ${inProject.length === 1 ? 'it lies' : 'they lie'} in the workspace's own folders, which the agent can change; jailoc read them there, so this keeps that, and Paddock never follows a symlink there. Safer: move them out of the project and remove the key`,
+    );
+  }
   const converted = applyEdits(text, edits);
   try {
     validateConfigText(converted, file, host);
@@ -107,4 +133,32 @@ function keyPathOf(dotted: string): KeyPath {
     else if (match[1] !== undefined) parts.push(match[1]);
   }
   return parts;
+}
+
+/**
+ * Env files, secret files and mount sources (as written) that lie in one of a workspace's paths,
+ * which Paddock only accepts once confirmed in `agent_writable_sources`.
+ */
+function sourcesInPaths(workspace: Record<string, unknown>, defaults: Record<string, unknown>, home: string): string[] {
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []);
+  const secretFiles = (secrets: unknown) =>
+    Object.values(secrets && typeof secrets === 'object' ? secrets : {}).flatMap((kind: unknown) =>
+      Object.values(kind && typeof kind === 'object' ? kind : {}).flatMap((source: unknown) => {
+        const file = (source as { from_file?: unknown } | null)?.from_file;
+        return typeof file === 'string' ? [file] : [];
+      }),
+    );
+  const mountSources = (entries: unknown) =>
+    strings(entries).flatMap((entry) => {
+      const parsed = parseMount(entry, home);
+      return parsed.ok && !parsed.mount.removal ? [parsed.mount.host] : [];
+    });
+  const roots = strings(workspace.paths).map((entry) => normalizeHostPath(entry, home));
+  const candidates = [
+    ...strings(defaults.env_file), ...strings(workspace.env_file),
+    ...secretFiles(defaults.secrets), ...secretFiles(workspace.secrets),
+    ...mountSources(defaults.mounts), ...mountSources(workspace.mounts),
+  ];
+  const inRoots = candidates.map((entry) => normalizeHostPath(entry, home)).filter((file) => roots.some((root) => isSameOrUnder(file, root)));
+  return [...new Set(inRoots.map((file) => displayPath(file, home)))];
 }

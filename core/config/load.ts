@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { TomlDocument } from './document.ts';
+import { checkHostSources, readHostFile, realPathOf, workspaceSources } from './host-sources.ts';
 import { ConfigError, formatKeyPath, type ConfigIssue, type KeyPath } from './errors.ts';
 import { displayPath, homeDir, normalizeHostPath } from './paths.ts';
 import { configSchema, knownKeysAt, type HostView, type PaddockConfig } from './schema.ts';
@@ -39,7 +40,8 @@ export function nodeHost(home: string = homeDir()): HostView {
     home,
     exists: (file) => stat(file) !== null,
     isFile: (file) => stat(file)?.isFile() ?? false,
-    readText: (file) => fs.readFileSync(file, 'utf8'),
+    readText: (file, agentWritable = []) => readHostFile(file, agentWritable, home).toString('utf8'),
+    realPath: realPathOf,
   };
 }
 
@@ -62,11 +64,23 @@ export function validateConfigText(text: string, file: string, host: HostView): 
     const issues = result.error.issues.flatMap((issue) => describeIssue(issue, raw, schema, document));
     throw new ConfigError(file, dedupe(issues));
   }
+  const sourceIssues = Object.keys(result.data.workspaces ?? {}).flatMap((name) => hostSourceIssues(result.data, name, host));
+  if (sourceIssues.length) throw new ConfigError(file, dedupe(sourceIssues.map(({ keyPath, message }) => issueAt(message, keyPath, document, 'value'))));
   const crossIssues = Object.keys(result.data.workspaces ?? {}).flatMap((name) =>
     resolutionIssues(resolveWorkspace(result.data, name, host)).map(({ keyPath, message }) => issueAt(message, keyPath, document, 'key')),
   );
   if (crossIssues.length) throw new ConfigError(file, crossIssues);
   return { config: result.data, warnings: collectWarnings(result.data, host, document) };
+}
+
+/**
+ * Host sources checked on the real file system (links the agent could have planted, forbidden
+ * folders behind links, sources in folders the agent can write). Env files are not read here: a
+ * planted link must be reported, not followed.
+ */
+function hostSourceIssues(config: PaddockConfig, name: string, host: HostView): Array<{ keyPath: KeyPath; message: string }> {
+  const ws = resolveWorkspace(config, name, { home: host.home, readText: () => '' });
+  return checkHostSources(workspaceSources(ws), ws.agentWritableSources, host.home, host.realPath ?? ((file) => (host.exists(file) ? file : null))).problems;
 }
 
 /** Reads, creates on first use (0600 in a 0700 folder) and validates the config file. */

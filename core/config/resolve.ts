@@ -1,4 +1,5 @@
 import { parseEnvFile } from './envfile.ts';
+import { agentWritableFolders } from './host-sources.ts';
 import type { KeyPath } from './errors.ts';
 import { parseMount, type MountSpec } from './mounts.ts';
 import { isSameOrUnder, normalizeHostPath } from './paths.ts';
@@ -15,6 +16,11 @@ export interface ResolvedMount {
   origin: Origin;
   /** Built-in mounts are skipped when their host folder does not exist; user mounts are not. */
   optional: boolean;
+  /**
+   * `bind`: the host folder itself. `copy`: a volume of the workspace's own, seeded once from the
+   * host folder, so what the agent writes there never reaches the host.
+   */
+  kind: 'bind' | 'copy';
 }
 
 export interface ResolvedSecret {
@@ -37,6 +43,10 @@ export interface ResolvedWorkspace {
   env: Array<[string, string]>;
   mounts: ResolvedMount[];
   secrets: ResolvedSecret[];
+  /** The env files read into `env`, where they are checked again at every start. */
+  envFiles: Array<{ path: string; origin: Exclude<Origin, 'builtin'> }>;
+  /** Sources the user accepts in folders the agent can write (`agent_writable_sources`). */
+  agentWritableSources: string[];
   allowedHosts: string[];
   allowedNetworks: string[];
   sshAuthSock: boolean;
@@ -80,13 +90,17 @@ export const BUILTIN_DEFAULTS = {
   buildNetwork: 'default',
 } as const;
 
-/** Agent config and transcripts shared with the host, as jailoc does; each layer can remove them. */
-export const BUILTIN_MOUNTS = [
-  '~/.config/opencode:/home/agent/.config/opencode:rw',
-  '~/.opencode:/home/agent/.opencode:rw',
-  '~/.claude/transcripts:/home/agent/.claude/transcripts:rw',
-  '~/.agents:/home/agent/.agents:ro',
+/**
+ * Agent config and transcripts, as jailoc shared them; each layer can remove them. jailoc mounted
+ * the first three read-write, which let the agent plant code the host's OpenCode runs: each
+ * workspace now gets its own copy of them instead (kind `copy`), seeded once from the host.
+ */
+export const BUILTIN_COPIES = [
+  '~/.config/opencode:/home/agent/.config/opencode',
+  '~/.opencode:/home/agent/.opencode',
+  '~/.claude/transcripts:/home/agent/.claude/transcripts',
 ];
+export const BUILTIN_MOUNTS = ['~/.agents:/home/agent/.agents:ro'];
 
 /** Env layers merged by key: the last value wins, the order of first appearance is kept. */
 export function mergeEnv(layers: ReadonlyArray<ReadonlyArray<readonly [string, string]>>): Array<[string, string]> {
@@ -106,13 +120,13 @@ export function parseEnvEntries(entries: readonly string[]): Array<[string, stri
  * Mount layers merged by container path, the last layer winning; an entry with an empty host
  * removes what earlier layers put there. Order follows each container path's first appearance.
  */
-export function mergeMounts(layers: ReadonlyArray<{ origin: Origin; mounts: readonly MountSpec[] }>): ResolvedMount[] {
+export function mergeMounts(layers: ReadonlyArray<{ origin: Origin; mounts: readonly MountSpec[]; kind?: ResolvedMount['kind'] }>): ResolvedMount[] {
   const merged = new Map<string, ResolvedMount | null>();
-  for (const { origin, mounts } of layers) {
+  for (const { origin, mounts, kind = 'bind' } of layers) {
     for (const mount of mounts) {
       merged.set(
         mount.container,
-        mount.removal ? null : { host: mount.host, container: mount.container, readOnly: mount.readOnly, origin, optional: origin === 'builtin' },
+        mount.removal ? null : { host: mount.host, container: mount.container, readOnly: mount.readOnly, origin, optional: origin === 'builtin', kind },
       );
     }
   }
@@ -154,8 +168,11 @@ function mountsOf(entries: readonly string[] | undefined, home: string): MountSp
 
 export interface ResolveOptions {
   home: string;
-  /** Reads an env file (already validated to exist). */
-  readText(path: string): string;
+  /**
+   * Reads an env file (already validated to exist); `agentWritable` are the folders the agent can
+   * write, where the reader follows no symlink.
+   */
+  readText(path: string, agentWritable?: readonly string[]): string;
 }
 
 /** A workspace with everything inherited from [defaults] and [base] applied. The config must be valid. */
@@ -167,8 +184,15 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
   const paths = (workspace.paths ?? []).map((entry) => normalizeHostPath(entry, home));
   const envFiles = [...new Set([...(defaults.env_file ?? []), ...(workspace.env_file ?? [])].map((file) => normalizeHostPath(file, home)))];
   const defaultsFiles = new Set((defaults.env_file ?? []).map((file) => normalizeHostPath(file, home)));
+  const mounts = mergeMounts([
+    { origin: 'builtin', mounts: mountsOf(BUILTIN_COPIES, home), kind: 'copy' },
+    { origin: 'builtin', mounts: mountsOf(BUILTIN_MOUNTS, home) },
+    { origin: 'defaults', mounts: mountsOf(defaults.mounts, home) },
+    { origin: 'workspace', mounts: mountsOf(workspace.mounts, home) },
+  ]);
+  const writable = agentWritableFolders({ paths, mounts });
   const fileLayer = (fromDefaults: boolean) =>
-    envFiles.filter((file) => defaultsFiles.has(file) === fromDefaults).flatMap((file) => parseEnvFile(options.readText(file)));
+    envFiles.filter((file) => defaultsFiles.has(file) === fromDefaults).flatMap((file) => parseEnvFile(options.readText(file, writable)));
   return {
     name,
     paths,
@@ -183,12 +207,10 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
       variant: config.base?.variant ?? BUILTIN_DEFAULTS.variant,
     },
     env: mergeEnv([parseEnvEntries(defaults.env ?? []), fileLayer(true), fileLayer(false), parseEnvEntries(workspace.env ?? [])]),
-    mounts: mergeMounts([
-      { origin: 'builtin', mounts: mountsOf(BUILTIN_MOUNTS, home) },
-      { origin: 'defaults', mounts: mountsOf(defaults.mounts, home) },
-      { origin: 'workspace', mounts: mountsOf(workspace.mounts, home) },
-    ]),
+    mounts,
     secrets: mergeSecrets(defaults.secrets, workspace.secrets, home),
+    envFiles: envFiles.map((file) => ({ path: file, origin: defaultsFiles.has(file) ? 'defaults' : 'workspace' })),
+    agentWritableSources: mergeUnique(defaults.agent_writable_sources, workspace.agent_writable_sources).map((entry) => normalizeHostPath(entry, home)),
     allowedHosts: mergeUnique(defaults.allowed_hosts, workspace.allowed_hosts),
     allowedNetworks: mergeUnique(defaults.allowed_networks, workspace.allowed_networks),
     sshAuthSock: workspace.ssh_auth_sock ?? defaults.ssh_auth_sock ?? BUILTIN_DEFAULTS.sshAuthSock,
@@ -206,12 +228,12 @@ export function resolveWorkspace(config: PaddockConfig, name: string, options: R
     buildNetwork: workspace.build_network ?? defaults.build_network ?? BUILTIN_DEFAULTS.buildNetwork,
     dindImage: workspace.dind_image ?? defaults.dind_image ?? null,
     port: workspace.port ?? null,
-    agentWritable: agentWritableFolders(config, home),
+    agentWritable: anyAgentWritableFolders(config, home),
   };
 }
 
 /** Every folder any workspace's agent can write: its paths and its read-write mounts' sources. */
-export function agentWritableFolders(config: PaddockConfig, home: string): string[] {
+export function anyAgentWritableFolders(config: PaddockConfig, home: string): string[] {
   const defaults: DefaultsConfig = config.defaults ?? {};
   const folders = Object.values(config.workspaces ?? {}).flatMap((workspace) => [
     ...(workspace.paths ?? []).map((entry) => normalizeHostPath(entry, home)),

@@ -68,6 +68,36 @@ export function hostSourceProblem(hostPath: string, home: string): string | null
   return null;
 }
 
+/**
+ * Folders whose files the host's own agents run or load (binaries, plugins, hooks, settings,
+ * transcripts they resume). A workspace may read them but never write them.
+ */
+export const HOST_AGENT_FOLDERS = ['.config/opencode', '.opencode', '.claude', '.codex', '.gemini', '.agents'] as const;
+
+/** Why a host folder may not be mounted read-write, or null: it is, holds or lies in a host agent folder. */
+export function hostAgentFolderProblem(hostPath: string, home: string): string | null {
+  for (const entry of HOST_AGENT_FOLDERS) {
+    const folder = `${home}/${entry}`;
+    if (isSameOrUnder(hostPath, folder) || isSameOrUnder(folder, hostPath)) {
+      return `${displayPath(folder, home)} holds code and settings the agents on your computer run, so the agent in the workspace must not write it; mount it read-only (:ro), or leave it out: each workspace gets its own copy of ~/.config/opencode, ~/.opencode and ~/.claude/transcripts, seeded from yours`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Why a folder may not be a build context (`build_context`, or the folder of a local Dockerfile,
+ * which is the context by default), or null: the same rules as mounts, since `COPY` bakes what it
+ * holds into the image. Paddock's own overlays folder, beside its config, holds only Dockerfiles.
+ */
+export function buildContextProblem(folder: string, home: string): string | null {
+  if (isSameOrUnder(folder, `${home}/${PADDOCK_OVERLAYS}`)) return null;
+  return hostSourceProblem(folder, home);
+}
+
+/** Where overlays of workspaces that name none are written, relative to the home (see workbench-service.ts). */
+export const PADDOCK_OVERLAYS = '.config/paddock/overlays';
+
 /** The container-internal folder a workspace path (mounted at the same path) collides with, or null. */
 export function workspacePathConflict(containerPath: string): string | null {
   if (containerPath === '/' || containerPath === '/home') return '/home/agent';

@@ -1,6 +1,8 @@
 import net from 'node:net';
+import path from 'node:path';
 import { z } from 'zod';
 import { parseEnvFile } from './envfile.ts';
+import { LINK_REFUSED } from './host-sources.ts';
 import { parseMount } from './mounts.ts';
 import { parseAllowEntry } from '../net/names.ts';
 import { ALLOW_PRESET_NAMES, isAllowPreset } from '../net/presets.ts';
@@ -9,7 +11,7 @@ import { displayPath, expandHome, isAbsoluteHostPath, normalizeHostPath } from '
 import {
   ACCESS_MODES, AGENTS, BASE_VARIANTS, BUILD_NETWORKS, DOCKER_NETWORK_NAME, EGRESS_MODES, FILE_SECRET_NAME, MEMORY,
   MIN_MEMORY_BYTES, PASSWORD_MODES, POSIX_NAME, RESERVED_ENV_KEYS, RESERVED_SECRET_ENV_KEYS, WORKSPACE_NAME,
-  hostSourceProblem, mountTargetConflict, workspacePathConflict,
+  buildContextProblem, hostAgentFolderProblem, hostSourceProblem, mountTargetConflict, workspacePathConflict,
 } from './rules.ts';
 
 /** What validation may look at on the host: kept behind an interface so rules stay testable. */
@@ -17,7 +19,10 @@ export interface HostView {
   home: string;
   exists(path: string): boolean;
   isFile(path: string): boolean;
-  readText(path: string): string;
+  /** Reads a file; below `agentWritable` folders it follows no symlink (see host-sources.ts). */
+  readText(path: string, agentWritable?: readonly string[]): string;
+  /** The real path (symlinks resolved), null when missing; without it, paths are taken as they are. */
+  realPath?(path: string): string | null;
 }
 
 type Ctx = z.RefinementCtx;
@@ -75,10 +80,12 @@ export function dockerfileSourceProblem(value: string, home: string): string | n
     if (url.hostname === '') return `invalid URL "${value}": it has no host`;
     return null;
   }
-  if (!isAbsoluteHostPath(expandHome(value, home))) {
+  const file = normalizeHostPath(value, home);
+  if (!isAbsoluteHostPath(file)) {
     return `must be an absolute path, a ~/ path or an http(s) URL, got "${value}"`;
   }
-  return null;
+  const problem = buildContextProblem(path.posix.dirname(file), home);
+  return problem ? `"${value}" is forbidden: its folder is the build context, and ${problem}` : null;
 }
 
 export function hostNameProblem(value: string): string | null {
@@ -140,6 +147,8 @@ function envFileSchema(host: HostView) {
     try {
       text = host.readText(file);
     } catch (error) {
+      // Reported with the workspace's other host sources, which are checked once the schema passes.
+      if ((error as NodeJS.ErrnoException).code === LINK_REFUSED) return;
       return fail(ctx, `env file "${displayPath(file, host.home)}" cannot be read: ${(error as Error).message}`);
     }
     for (const [key] of parseEnvFile(text)) {
@@ -160,7 +169,9 @@ function mountSchema(host: HostView) {
     }
     if (!parsed.mount.removal) {
       const problem = hostSourceProblem(parsed.mount.host, host.home);
-      if (problem) fail(ctx, `mount "${entry}": the host path ${displayPath(parsed.mount.host, host.home)} is forbidden: ${problem}`);
+      if (problem) return fail(ctx, `mount "${entry}": the host path ${displayPath(parsed.mount.host, host.home)} is forbidden: ${problem}`);
+      const agentFolder = parsed.mount.readOnly ? null : hostAgentFolderProblem(parsed.mount.host, host.home);
+      if (agentFolder) fail(ctx, `mount "${entry}" is read-write: ${agentFolder}`);
     }
   });
 }
@@ -215,6 +226,11 @@ function commonKeys(host: HostView) {
     env: z.array(envEntrySchema('inside the workspace')),
     env_file: z.array(envFileSchema(host)),
     mounts: z.array(mountSchema(host)),
+    agent_writable_sources: z.array(
+      z.string().superRefine((value, ctx) => {
+        if (!isAbsoluteHostPath(expandHome(value, host.home))) fail(ctx, `"${value}" must be an absolute path or start with ~/`);
+      }),
+    ),
     allowed_hosts: z.array(
       z.string().superRefine((value, ctx) => {
         const problem = hostNameProblem(value);
@@ -303,7 +319,10 @@ export function configSchema(host: HostView) {
       build_context: z
         .string()
         .superRefine((value, ctx) => {
-          if (!isAbsoluteHostPath(expandHome(value, host.home))) fail(ctx, `"${value}" must be an absolute path or start with ~/`);
+          const folder = normalizeHostPath(value, host.home);
+          if (!isAbsoluteHostPath(folder)) return fail(ctx, `"${value}" must be an absolute path or start with ~/`);
+          const problem = buildContextProblem(folder, host.home);
+          if (problem) fail(ctx, `"${value}" is forbidden: ${problem}`);
         })
         .optional(),
     })

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pack as tarPack } from 'tar-stream';
 import type { SecretModel } from '../compose/model.ts';
+import { readHostFile } from '../config/host-sources.ts';
 
 /** A secret whose source is missing: reported before anything is created. */
 export class SecretSourceError extends Error {
@@ -11,8 +12,15 @@ export class SecretSourceError extends Error {
   readonly code = 'SECRET_SOURCE';
 }
 
-/** Reads every secret's value from its source, or throws naming each one that cannot be read. */
-export function readSecretValues(secrets: SecretModel[], env: NodeJS.ProcessEnv): Map<string, Buffer> {
+/**
+ * Reads every secret's value from its source, or throws naming each one that cannot be read. Files
+ * in `agentWritable` folders are read without following any symlink the agent could have planted.
+ */
+export function readSecretValues(
+  secrets: SecretModel[],
+  env: NodeJS.ProcessEnv,
+  { agentWritable = [], home = '' }: { agentWritable?: readonly string[]; home?: string } = {},
+): Map<string, Buffer> {
   const values = new Map<string, Buffer>();
   const problems: string[] = [];
   for (const secret of secrets) {
@@ -24,8 +32,7 @@ export function readSecretValues(secrets: SecretModel[], env: NodeJS.ProcessEnv)
       continue;
     }
     try {
-      if (!fs.statSync(source.path).isFile()) throw new Error('it is not a regular file');
-      const content = fs.readFileSync(source.path);
+      const content = source.kind === 'generated' ? fs.readFileSync(source.path) : readHostFile(source.path, agentWritable, home);
       values.set(secret.name, secret.asEnv ? Buffer.from(content.toString('utf8').replace(/\n+$/, '')) : content);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
@@ -67,4 +74,31 @@ export function ensurePassword(dataDir: string, workspace: string): string {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   return file;
+}
+
+/** Where `paddock compose` keeps the values of secrets taken from host variables, for Compose to mount. */
+export function composeSecretsDir(dataDir: string, workspace: string): string {
+  return path.join(dataDir, 'workspaces', workspace, 'compose-secrets');
+}
+
+/**
+ * Writes the value of every secret taken from a host variable to a file, so the exported Compose
+ * file can give it as a Compose secret (a file under /run/secrets, which the agent's wrapper
+ * exports) instead of an environment entry that `docker inspect` shows. The folder is 0700; the
+ * files are readable through their mount only, where UID 1000 must read them. Returns name → file.
+ */
+export function writeComposeSecretFiles(secrets: SecretModel[], env: NodeJS.ProcessEnv, dataDir: string, workspace: string): Map<string, string> {
+  const fromVariables = secrets.filter((secret) => secret.source.kind === 'env');
+  const values = readSecretValues(fromVariables, env);
+  const dir = composeSecretsDir(dataDir, workspace);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const files = new Map<string, string>();
+  for (const [name, value] of values) {
+    const file = path.join(dir, name);
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(file, value, { flag: 'wx', mode: 0o644 });
+    files.set(name, file);
+  }
+  return files;
 }

@@ -202,7 +202,16 @@ const mounts: FieldSpec = {
   builtin: [],
   monospace: true,
 };
-const gitConfig: FieldSpec = { key: 'git_config', label: 'Share my git config (read-only)', help: "So commits carry your name and email.", kind: 'boolean', builtin: true };
+const agentWritableSources: FieldSpec = {
+  key: 'agent_writable_sources',
+  label: 'Sources inside the project',
+  help: 'Mount sources, env files and secret files that lie in the workspace\'s folders, which the agent can change. Each must be listed here to be used; symlinks there are never followed.',
+  kind: 'list',
+  placeholder: '~/project/.env',
+  builtin: [],
+  monospace: true,
+};
+const gitConfig: FieldSpec = { key: 'git_config', label: 'Share my git config (filtered, read-only)', help: 'So commits carry your name and email. Credential helpers, tokens in URLs, HTTP headers and includes are left out.', kind: 'boolean', builtin: true };
 const sshAuthSock: FieldSpec = { key: 'ssh_auth_sock', label: 'Forward my SSH agent', help: 'The agent can use your SSH keys for git; the keys stay on this machine.', kind: 'boolean', builtin: false };
 const enableDocker: FieldSpec = {
   key: 'enable_docker',
@@ -236,7 +245,7 @@ export function workspaceGroups({ forDefaults }: { forDefaults: boolean }): Fiel
     { id: 'resources', title: 'Resources', description: 'Limits for the containers.', fields: [cpu, memory] },
     { id: 'environment', title: 'Environment', description: 'Variables, env files and secrets inside the container.', fields: [env, envFile, secrets] },
     { id: 'network', title: 'Network', description: 'What the agent can reach, and how you reach it.', fields: [egress, allowedHosts, allowPresets, allowedNetworks, dns, networks, exposePort, ...only(port)] },
-    { id: 'host', title: 'Host access', description: 'What the workspace shares with this machine.', fields: [mounts, gitConfig, sshAuthSock, enableDocker, dindImage] },
+    { id: 'host', title: 'Host access', description: 'What the workspace shares with this machine.', fields: [mounts, agentWritableSources, gitConfig, sshAuthSock, enableDocker, dindImage] },
   ];
 }
 

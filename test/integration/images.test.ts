@@ -72,8 +72,10 @@ describeWithDocker('image pipeline against the real engine', () => {
     };
   }
 
-  // The pipeline itself, without build approvals (the hostile-builds suite tests those).
-  const options = (extra: Partial<Parameters<typeof buildWorkspace>[1]> = {}) => ({ docker, cacheDir: path.join(sandbox.home, '.cache'), approval: null, ...extra });
+  // The pipeline itself, without build approvals (the hostile-builds suite tests those). The test's
+  // server is on loopback, which Paddock refuses unless told otherwise.
+  const fromTestServer = { allowAddress: (address: string) => address === '127.0.0.1' };
+  const options = (extra: Partial<Parameters<typeof buildWorkspace>[1]> = {}) => ({ docker, cacheDir: path.join(sandbox.home, '.cache'), approval: null, sourceOptions: fromTestServer, ...extra });
 
   const onDefaultsImage = (dir: string) => `[defaults]\nimage = "${TEST_BASE_IMAGE}"\n[workspaces.WS]\npaths = ["${dir}"]\ndockerfile = "${dir}/overlay.Dockerfile"\n`;
   const onPreset = (dir: string) => `[base]\ndockerfile = "${dir}/base/preset.Dockerfile"\n[workspaces.WS]\npaths = ["${dir}"]\ndockerfile = "${dir}/app/overlay.Dockerfile"\n`;
@@ -178,12 +180,13 @@ describeWithDocker('image pipeline against the real engine', () => {
   it('refuses URL sources that fail, each with its own reason, and never falls back', async () => {
     const failing = async (route: string, sourceOptions = {}) => {
       const { ws } = workspace((dir) => `[base]\ndockerfile = "${serverUrl}${route}"\n[workspaces.WS]\npaths = ["${dir}"]\n`);
-      return buildWorkspace(ws(), options({ sourceOptions })).then(
+      return buildWorkspace(ws(), options({ sourceOptions: { ...fromTestServer, ...sourceOptions } })).then(
         () => null,
         (error: unknown) => error as DockerfileSourceError,
       );
     };
     expect(await failing('/missing')).toMatchObject({ code: 'HTTP_STATUS', message: expect.stringMatching(/HTTP 404/) });
+    expect(await failing('/redirect', { allowAddress: undefined })).toMatchObject({ code: 'ADDRESS' });
     expect(await failing('/huge')).toMatchObject({ code: 'TOO_LARGE' });
     expect(await failing('/loop')).toMatchObject({ code: 'REDIRECTS' });
     expect(await failing('/slow', { timeoutMs: 500 })).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/within 500 ms/) });

@@ -427,7 +427,7 @@ while (my $client = $server->accept) { print $client "HTTP/1.0 200 OK\r\n\r\narg
     const exported = await runCli('node', ['--config', file, 'compose', ws], { home: sandbox.home, env: { IT_TOKEN: 'env-secret-value-42' } });
     expect(exported.code).toBe(0);
     expect(exported.stdout).not.toContain('env-secret-value-42');
-    expect(exported.stdout).toContain('${IT_TOKEN}');
+    expect(exported.stdout).not.toContain('IT_TOKEN');
     const hasCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
     if (process.env.CI || hasCompose) {
       const yaml = path.join(sandbox.home, 'compose.yml');

@@ -91,4 +91,56 @@ describe('the workbench calls: lint, detect, folders, the overlay file', () => {
     expect(conflict.code).toBe('config-conflict');
     expect(fs.readFileSync(fresh.path, 'utf8')).toBe('FROM ${BASE}\nRUN echo someone else\n');
   });
+
+  describe('writes only Dockerfiles, only in a workspace path or Paddock\'s folders, never through a link', () => {
+    const TEXT = 'ARG BASE\nFROM ${BASE}\nRUN echo "ssh-ed25519 AAAA attacker"\n';
+    const pointAt = (file: string) => fs.writeFileSync(sandbox.config, `${CONFIG(project)}dockerfile = "${file}"\n`);
+    async function attempt(): Promise<ApiCallError> {
+      const fresh = await api.call('overlay.read', { workspace: 'web' });
+      return failure(api.call('overlay.write', { workspace: 'web', text: TEXT, baseHash: fresh.hash }));
+    }
+
+    it('refuses a config that points dockerfile at ~/.ssh/authorized_keys, so nothing can be written there', async () => {
+      fs.mkdirSync(path.join(sandbox.home, '.ssh'));
+      fs.writeFileSync(path.join(sandbox.home, '.ssh', 'authorized_keys'), 'ssh-ed25519 BBBB me\n');
+      const snapshot = await api.call('config.read', {});
+      const refused = await failure(api.call('config.save', { baseHash: snapshot.hash, edits: [{ op: 'set', path: ['workspaces', 'web', 'dockerfile'], value: '~/.ssh/authorized_keys' }] }));
+      expect(refused.message).toMatch(/~\/\.ssh holds host secrets/);
+      expect(fs.readFileSync(path.join(sandbox.home, '.ssh', 'authorized_keys'), 'utf8')).toBe('ssh-ed25519 BBBB me\n');
+    });
+
+    it('refuses a file that is not a Dockerfile, or lies outside the workspace paths and Paddock\'s folders', async () => {
+      pointAt(path.join(project, '.git', 'hooks', 'pre-commit'));
+      expect((await attempt()).message).toMatch(/pre-commit is not a Dockerfile/);
+      fs.mkdirSync(path.join(sandbox.home, 'elsewhere'));
+      pointAt(path.join(sandbox.home, 'elsewhere', 'app.Dockerfile'));
+      expect((await attempt()).message).toMatch(/not in one of the workspace's paths or Paddock's own folders/);
+      expect(fs.existsSync(path.join(project, '.git'))).toBe(false);
+      expect(fs.existsSync(path.join(sandbox.home, 'elsewhere', 'app.Dockerfile'))).toBe(false);
+    });
+
+    it('refuses a Dockerfile that is a symlink, or lies behind one, and leaves the target alone', async () => {
+      const target = path.join(sandbox.home, 'elsewhere', 'victim.Dockerfile');
+      fs.mkdirSync(path.dirname(target));
+      fs.writeFileSync(target, 'FROM scratch\n');
+      pointAt(path.join(project, 'Dockerfile'));
+      const fresh = await api.call('overlay.read', { workspace: 'web' });
+      fs.symlinkSync(target, path.join(project, 'Dockerfile'));
+      const linked = await failure(api.call('overlay.write', { workspace: 'web', text: TEXT, baseHash: fresh.hash }));
+      expect(linked.message).toMatch(/symlink/);
+      fs.rmSync(path.join(project, 'Dockerfile'));
+      fs.symlinkSync(path.dirname(target), path.join(project, 'docker'));
+      fs.writeFileSync(sandbox.config, `${CONFIG(project)}dockerfile = "${project}/docker/victim.Dockerfile"\n`);
+      const behind = await failure(api.call('overlay.write', { workspace: 'web', text: TEXT, baseHash: (await api.call('overlay.read', { workspace: 'web' }).catch(() => fresh)).hash }));
+      expect(behind.message).toMatch(/symlink/);
+      expect(fs.readFileSync(target, 'utf8')).toBe('FROM scratch\n');
+    });
+
+    it('still writes a Dockerfile in the project', async () => {
+      pointAt(path.join(project, 'Dockerfile'));
+      const fresh = await api.call('overlay.read', { workspace: 'web' });
+      await api.call('overlay.write', { workspace: 'web', text: TEXT, baseHash: fresh.hash });
+      expect(fs.readFileSync(path.join(project, 'Dockerfile'), 'utf8')).toBe(TEXT);
+    });
+  });
 });

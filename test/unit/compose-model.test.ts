@@ -293,10 +293,24 @@ describe('workspaceModel mounts and volumes', () => {
     const none = workspaceModel(workspace(''), inputs());
     expect(none.services.agent.binds.map((bind) => bind.target)).toEqual(['/home/alice/proj']);
     const some = workspaceModel(workspace('git_config = false'), inputs({ existing: ['/home/alice/.config/opencode', '/home/alice/.agents'] }));
-    expect(bindAt(some, '/home/agent/.config/opencode')).toEqual({ source: '/home/alice/.config/opencode', target: '/home/agent/.config/opencode', readOnly: false });
     expect(bindAt(some, '/home/agent/.agents')).toEqual({ source: '/home/alice/.agents', target: '/home/agent/.agents', readOnly: true });
     expect(bindAt(some, '/home/agent/.opencode')).toBeUndefined();
     expect(bindAt(some, '/home/agent/.claude/transcripts')).toBeUndefined();
+  });
+
+  it('gives the workspace its own copy of the OpenCode config, binary folder and transcripts: a volume seeded from the host, never a bind', () => {
+    const existing = ['/home/alice/.config/opencode', '/home/alice/.opencode', '/home/alice/.claude/transcripts'];
+    const model = workspaceModel(workspace('git_config = false'), inputs({ existing }));
+    expect(model.services.agent.binds.map((bind) => bind.target)).toEqual(['/home/alice/proj']);
+    const copies = model.services.agent.volumes.filter((volume) => volume.seed);
+    expect(copies).toEqual([
+      { volume: 'paddock-web_copy-config-opencode', target: '/home/agent/.config/opencode', seed: '/home/alice/.config/opencode' },
+      { volume: 'paddock-web_copy-opencode', target: '/home/agent/.opencode', seed: '/home/alice/.opencode' },
+      { volume: 'paddock-web_copy-claude-transcripts', target: '/home/agent/.claude/transcripts', seed: '/home/alice/.claude/transcripts' },
+    ]);
+    expect(model.volumes).toMatchObject({ 'copy-opencode': 'paddock-web_copy-opencode' });
+    const removed = workspaceModel(workspace('git_config = false\nmounts = [":/home/agent/.opencode"]'), inputs({ existing }));
+    expect(removed.services.agent.volumes.map((volume) => volume.target)).not.toContain('/home/agent/.opencode');
   });
 
   it('binds user mounts even when their host path does not exist (the engine reports it)', () => {
@@ -340,18 +354,18 @@ describe('workspaceModel passthroughs', () => {
     expect(envOf(model).SSH_AUTH_SOCK).toBeUndefined();
   });
 
-  it('passes ~/.gitconfig read-only by default, else ~/.config/git/config', () => {
-    const both = workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.gitconfig', '/home/alice/.config/git/config'] }));
-    expect(bindAt(both, '/home/agent/.gitconfig')).toEqual({ source: '/home/alice/.gitconfig', target: '/home/agent/.gitconfig', readOnly: true });
-    const xdg = workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.config/git/config'] }));
-    expect(bindAt(xdg, '/home/agent/.gitconfig')?.source).toBe('/home/alice/.config/git/config');
-    expect(bindAt(workspaceModel(workspace(''), inputs()), '/home/agent/.gitconfig')).toBeUndefined();
+  it('mounts the filtered copy of the git config read-only by default, never the user\'s own file', () => {
+    const copy = '/home/alice/.local/share/paddock/workspaces/web/gitconfig';
+    const model = workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.gitconfig'], gitConfigCopy: copy }));
+    expect(bindAt(model, '/home/agent/.gitconfig')).toEqual({ source: copy, target: '/home/agent/.gitconfig', readOnly: true });
+    expect(model.services.agent.binds.map((bind) => bind.source)).not.toContain('/home/alice/.gitconfig');
+    expect(bindAt(workspaceModel(workspace(''), inputs({ existing: ['/home/alice/.gitconfig'] })), '/home/agent/.gitconfig')).toBeUndefined();
   });
 
   it('passes no git config with git_config = false', () => {
-    const model = workspaceModel(workspace('git_config = false'), inputs({ existing: ['/home/alice/.gitconfig'] }));
+    const model = workspaceModel(workspace('git_config = false'), inputs({ gitConfigCopy: '/copy' }));
     expect(bindAt(model, '/home/agent/.gitconfig')).toBeUndefined();
-    const inherited = workspaceModel(workspace('', { defaults: 'git_config = false' }), inputs({ existing: ['/home/alice/.gitconfig'] }));
+    const inherited = workspaceModel(workspace('', { defaults: 'git_config = false' }), inputs({ gitConfigCopy: '/copy' }));
     expect(bindAt(inherited, '/home/agent/.gitconfig')).toBeUndefined();
   });
 });

@@ -39,8 +39,15 @@ type Doc = {
   secrets?: Record<string, any>;
 };
 
+const VALUES = '/home/alice/.local/share/paddock/workspaces/web/compose-secrets';
+
+/** The files paddock compose writes for secrets taken from host variables. */
+function valueFiles(m: ComposeModel) {
+  return { files: new Map(m.secrets.filter((secret) => secret.source.kind === 'env').map((secret) => [secret.name, `${VALUES}/${secret.name}`])), folder: VALUES };
+}
+
 function doc(m: ComposeModel): Doc {
-  return parse(composeYaml(m)) as Doc;
+  return parse(composeYaml(m, valueFiles(m))) as Doc;
 }
 
 /** Compose reads `$$` as a literal `$`; what is left must contain no lone `$` (an interpolation). */
@@ -155,41 +162,40 @@ describe('composeYaml', () => {
     ]));
   });
 
-  it('leaves no lone $ anywhere but in env secret references', () => {
+  it('leaves no lone $ anywhere', () => {
     const parsed = doc(model(workspace(`${SECRETS.replace('env = [', 'command = ["x", "$Y"]\nenv = [')}`)));
-    for (const [where, value] of strings(parsed)) {
-      if (where === '.services.agent.environment.API_KEY') continue;
-      expect(value.replaceAll('$$', ''), where).not.toContain('$');
-    }
+    for (const [where, value] of strings(parsed)) expect(value.replaceAll('$$', ''), where).not.toContain('$');
   });
 
-  it('references env secrets from the host by interpolation', () => {
-    const { services } = doc(model(workspace(SECRETS)));
-    expect(services.agent.environment.API_KEY).toBe('${HOST_API_KEY}');
-    expect(services.firewall.environment).toBeUndefined();
-    expect(services.agent.environment.PADDOCK_ENV_SECRETS.split(' ').sort()).toEqual(['API_KEY', 'GH_TOKEN', PASSWORD_SECRET].sort());
-  });
-
-  it('mounts file-sourced secrets as Compose secrets, for UID 1000 only', () => {
-    const parsed = doc(model(workspace(SECRETS)));
+  it('gives every secret as a Compose secret file for UID 1000 only, never as an environment entry', () => {
+    const m = model(workspace(SECRETS));
+    const parsed = doc(m);
+    expect(parsed.services.agent.environment.API_KEY).toBeUndefined();
+    expect(parsed.services.firewall.environment).toBeUndefined();
+    expect(parsed.services.agent.environment.PADDOCK_ENV_SECRETS.split(' ').sort()).toEqual(['API_KEY', 'GH_TOKEN', PASSWORD_SECRET].sort());
     expect(parsed.secrets).toEqual({
+      API_KEY: { file: `${VALUES}/API_KEY` },
       GH_TOKEN: { file: '/home/alice/tokens/gh' },
       cert: { file: '/home/alice/certs/cert.pem' },
       [PASSWORD_SECRET]: { file: PASSWORD_FILE },
     });
     const mounted = parsed.services.agent.secrets as Array<Record<string, unknown>>;
-    expect(mounted.map((entry) => entry.source).sort()).toEqual(['GH_TOKEN', PASSWORD_SECRET, 'cert'].sort());
+    expect(mounted.map((entry) => entry.source).sort()).toEqual(['API_KEY', 'GH_TOKEN', PASSWORD_SECRET, 'cert'].sort());
     for (const entry of mounted) {
       expect(entry).toEqual({ source: entry.source, target: entry.source, uid: '1000', gid: '1000', mode: 0o400 });
     }
     expect(parsed.services.firewall.secrets).toBeUndefined();
+    expect(composeYaml(m, valueFiles(m)).split('\n')[1]).toBe(`# The secrets taken from host variables (API_KEY) were written as files to ${VALUES}; delete them when you no longer run this file.`);
   });
 
-  it('does not drop a file secret whose source is a host variable', () => {
+  it('gives a file secret taken from a host variable as the file written for it', () => {
     const parsed = doc(model(workspace('[workspaces.web.secrets.file]\nnpmrc = { from_env = "HOST_NPMRC" }'), { passwordFile: null }));
-    // The agent must get /run/secrets/npmrc from HOST_NPMRC in some form Compose understands.
-    expect(JSON.stringify(parsed.secrets ?? {})).toContain('HOST_NPMRC');
-    expect((parsed.services.agent.secrets ?? []).map((entry: { source: string }) => entry.source)).toContain('npmrc');
+    expect(parsed.secrets).toEqual({ npmrc: { file: `${VALUES}/npmrc` } });
+    expect((parsed.services.agent.secrets ?? []).map((entry: { source: string }) => entry.source)).toEqual(['npmrc']);
+  });
+
+  it('refuses to render a secret taken from a host variable without its file', () => {
+    expect(() => composeYaml(model(workspace(SECRETS)))).toThrow(/API_KEY has no file/);
   });
 
   it('has no secrets section when there are no file secrets', () => {
@@ -213,7 +219,8 @@ describe('composeYaml', () => {
   it('contains no secret value', () => {
     const values = { HOST_API_KEY: 'sk-live-0123456789abcdef', HOST_NPMRC: '//registry.npmjs.org/:_authToken=npm_abcdef123456' };
     const ws = workspace(`${SECRETS}\nnpmrc = { from_env = "HOST_NPMRC" }`);
-    const text = composeYaml(model(ws, { env: values }));
+    const m = model(ws, { env: values });
+    const text = composeYaml(m, valueFiles(m));
     for (const value of Object.values(values)) expect(text).not.toContain(value);
     expect(text).not.toContain('abcdef');
   });

@@ -7,7 +7,7 @@ import { ConfigError } from '../../core/config/errors.ts';
 import { loadConfig, validateConfigText } from '../../core/config/load.ts';
 import { parseMount, type MountSpec } from '../../core/config/mounts.ts';
 import {
-  BUILTIN_MOUNTS, mergeEnv, mergeMounts, mergeSecrets, resolveWorkspace, workspaceForPath, type ResolveOptions,
+  BUILTIN_COPIES, BUILTIN_MOUNTS, mergeEnv, mergeMounts, mergeSecrets, resolveWorkspace, workspaceForPath, type ResolveOptions,
 } from '../../core/config/resolve.ts';
 import type { HostView, PaddockConfig } from '../../core/config/schema.ts';
 import { DEFAULT_CONFIG_TEXT } from '../../core/config/template.ts';
@@ -140,9 +140,9 @@ describe('mergeMounts', () => {
       { origin: 'workspace', mounts: mounts('/srv/b:/b:ro') },
     ]);
     expect(merged).toEqual([
-      { host: '/home/alice/.agents', container: '/home/agent/.agents', readOnly: true, origin: 'builtin', optional: true },
-      { host: '/srv/a', container: '/a', readOnly: false, origin: 'defaults', optional: false },
-      { host: '/srv/b', container: '/b', readOnly: true, origin: 'workspace', optional: false },
+      { host: '/home/alice/.agents', container: '/home/agent/.agents', readOnly: true, origin: 'builtin', optional: true, kind: 'bind' },
+      { host: '/srv/a', container: '/a', readOnly: false, origin: 'defaults', optional: false, kind: 'bind' },
+      { host: '/srv/b', container: '/b', readOnly: true, origin: 'workspace', optional: false, kind: 'bind' },
     ]);
   });
 
@@ -179,21 +179,21 @@ describe('mergeMounts', () => {
 
   it('ignores the removal of a mount nobody added', () => {
     expect(mergeMounts([{ origin: 'workspace', mounts: mounts(':/nothing', '/srv/a:/a') }])).toEqual([
-      { host: '/srv/a', container: '/a', readOnly: false, origin: 'workspace', optional: false },
+      { host: '/srv/a', container: '/a', readOnly: false, origin: 'workspace', optional: false, kind: 'bind' },
     ]);
   });
 });
 
 describe('mounts in resolveWorkspace', () => {
-  it('starts from the built-in mounts, ~ expanded and optional', () => {
+  it('starts from the built-in mounts, ~ expanded and optional: copies of the OpenCode folders and transcripts, a read-only ~/.agents', () => {
     const ws = resolve('[workspaces.web]\n');
     expect(ws.mounts).toEqual([
-      { host: '/home/alice/.config/opencode', container: '/home/agent/.config/opencode', readOnly: false, origin: 'builtin', optional: true },
-      { host: '/home/alice/.opencode', container: '/home/agent/.opencode', readOnly: false, origin: 'builtin', optional: true },
-      { host: '/home/alice/.claude/transcripts', container: '/home/agent/.claude/transcripts', readOnly: false, origin: 'builtin', optional: true },
-      { host: '/home/alice/.agents', container: '/home/agent/.agents', readOnly: true, origin: 'builtin', optional: true },
+      { host: '/home/alice/.config/opencode', container: '/home/agent/.config/opencode', readOnly: false, origin: 'builtin', optional: true, kind: 'copy' },
+      { host: '/home/alice/.opencode', container: '/home/agent/.opencode', readOnly: false, origin: 'builtin', optional: true, kind: 'copy' },
+      { host: '/home/alice/.claude/transcripts', container: '/home/agent/.claude/transcripts', readOnly: false, origin: 'builtin', optional: true, kind: 'copy' },
+      { host: '/home/alice/.agents', container: '/home/agent/.agents', readOnly: true, origin: 'builtin', optional: true, kind: 'bind' },
     ]);
-    expect(ws.mounts).toHaveLength(BUILTIN_MOUNTS.length);
+    expect(ws.mounts).toHaveLength(BUILTIN_COPIES.length + BUILTIN_MOUNTS.length);
   });
 
   it('layers defaults then workspace mounts over the built-in ones', () => {
@@ -324,8 +324,8 @@ describe('inheritance in resolveWorkspace', () => {
   });
 
   it('reads [base] from, variant and dockerfile, ~ expanded', () => {
-    const ws = resolve('[base]\nfrom = "debian:12"\nvariant = "minimal"\ndockerfile = "~/base.Dockerfile"\n[workspaces.web]\n');
-    expect(ws.base).toEqual({ from: 'debian:12', variant: 'minimal', dockerfile: '/home/alice/base.Dockerfile' });
+    const ws = resolve('[base]\nfrom = "debian:12"\nvariant = "minimal"\ndockerfile = "~/images/base.Dockerfile"\n[workspaces.web]\n');
+    expect(ws.base).toEqual({ from: 'debian:12', variant: 'minimal', dockerfile: '/home/alice/images/base.Dockerfile' });
   });
 
   it('treats an empty [base] dockerfile as the embedded one (spec §1.3)', () => {

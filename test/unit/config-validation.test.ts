@@ -128,6 +128,15 @@ describe('image, dockerfile and build_context together', () => {
     expectIssue(workspace('dockerfile = "/srv/Dockerfile"\nbuild_context = "code"'), 'workspaces.web.build_context', 'absolute');
   });
 
+  it.each([
+    ['~', 'contains ~/.ssh'],
+    ['/', 'the whole host file system'],
+    ['~/.aws', '~/.aws holds host secrets'],
+    ['/etc/ssl', '/etc holds host secrets'],
+  ])('rejects build_context = %s, as it would a mount of it', (context, reason) => {
+    expectIssue(workspace(`dockerfile = "/srv/Dockerfile"\nbuild_context = ${toml(context)}`), 'workspaces.web.build_context', reason);
+  });
+
   it('accepts a ~/ build_context', () => {
     expectValid(workspace('dockerfile = "/srv/Dockerfile"\nbuild_context = "~/proj"'));
   });
@@ -186,13 +195,24 @@ describe('dockerfile sources', () => {
   it.each([
     '/srv/docker/Dockerfile',
     '~/docker/Dockerfile',
-    '~',
+    '~/.config/paddock/overlays/web.Dockerfile',
     'https://example.com/Dockerfile',
     'http://example.com:8080/docker/Dockerfile',
     'C:\\docker\\Dockerfile',
   ])('accepts %s in [base] and in a workspace', (source) => {
     expectValid(`[base]\ndockerfile = ${toml(source)}\n`);
     expectValid(workspace(`dockerfile = ${toml(source)}`));
+  });
+
+  it.each([
+    ['~', 'contains ~/.ssh'],
+    ['~/Dockerfile', 'contains ~/.ssh'],
+    ['~/.ssh/authorized_keys', '~/.ssh holds host secrets'],
+    ['/etc/Dockerfile', '/etc holds host secrets'],
+    ['~/.local/share/paddock/x.Dockerfile', '~/.local/share/paddock holds host secrets'],
+  ])('rejects %s: its folder, the build context, is forbidden as a mount source is', (source, reason) => {
+    expectIssue(`[base]\ndockerfile = ${toml(source)}\n`, 'base.dockerfile', reason);
+    expectIssue(workspace(`dockerfile = ${toml(source)}`), 'workspaces.web.dockerfile', reason);
   });
 
   it.each(['Dockerfile', './Dockerfile', 'docker/Dockerfile', '~bob/Dockerfile'])('rejects the relative path %s', (source) => {
@@ -312,13 +332,27 @@ describe('mounts', () => {
     '/srv/data:/data:ro',
     '/srv/data:/data:rw',
     '~/projects/shared:/home/agent/shared',
-    '~/.config/opencode:/home/agent/.config/opencode:rw',
+    '~/.config/opencode:/home/agent/.config/opencode:ro',
+    '~/.claude/skills:/home/agent/.claude/skills:ro',
     '~/.ssh-backup:/backup:ro',
     '/tmp/cache:/cache',
     '/srv/data:/data/../workspace',
   ])('accepts %s', (mount) => {
     expectValid(defaults(`mounts = [${toml(mount)}]`));
     expectValid(workspace(`mounts = [${toml(mount)}]`));
+  });
+
+  it.each([
+    '~/.config/opencode:/home/agent/.config/opencode:rw',
+    '~/.opencode:/home/agent/.opencode',
+    '~/.opencode/bin:/opt-bin:rw',
+    '~/.claude:/home/agent/.claude',
+    '~/.claude/transcripts:/home/agent/.claude/transcripts:rw',
+    '~/.gemini:/home/agent/.gemini',
+    '~/.codex:/home/agent/.codex:rw',
+  ])('refuses the read-write mount %s: the host runs what the agent would write there', (mount) => {
+    const issue = expectIssue(workspace(`mounts = [${toml(mount)}]`), 'workspaces.web.mounts[0]', 'is read-write');
+    expect(issue.message).toMatch(/holds code and settings the agents on your computer run.*mount it read-only \(:ro\), or leave it out/);
   });
 
   it.each([':/home/agent/.opencode', ':/home/agent/.agents:ro', ':/data'])('accepts the removal entry %s', (mount) => {

@@ -84,8 +84,8 @@ function anyImage(id: string): Docker {
 const ID_A = `sha256:${'a'.repeat(64)}`;
 const ID_B = `sha256:${'b'.repeat(64)}`;
 
-async function overlayStep(ws: ResolvedWorkspace): Promise<PreparedStep> {
-  const { steps } = await prepareSteps(ws, OFFLINE);
+async function overlayStep(ws: ResolvedWorkspace, options: PrepareOptions = OFFLINE): Promise<PreparedStep> {
+  const { steps } = await prepareSteps(ws, options);
   const overlay = steps.find((step) => step.kind === 'overlay');
   if (!overlay) throw new Error('no overlay step');
   return overlay;
@@ -430,22 +430,24 @@ describe('presets: [base] dockerfile', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/preset.Dockerfile`;
     });
+    // The test's server is on loopback, which Paddock refuses unless told otherwise.
+    const fromTestServer: PrepareOptions = { cacheDir: null, sourceOptions: { allowAddress: (address) => address === '127.0.0.1' } };
     afterAll(async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
     it('has an empty context and a preset tag', async () => {
-      const plan = await planWorkspace(workspace(`[base]\ndockerfile = "${url}"\n[workspaces.web]\npaths = []\n`), null, OFFLINE);
+      const plan = await planWorkspace(workspace(`[base]\ndockerfile = "${url}"\n[workspaces.web]\npaths = []\n`), null, fromTestServer);
       expect(plan.steps).toEqual([{ kind: 'preset', source: url, tag: expect.stringMatching(/^paddock-base:preset-[0-9a-f]{12}$/), base: 'debian:12', context: null }]);
     });
 
     it('an overlay from a URL has an empty context too, unless build_context is set', async () => {
-      const noContext = await overlayStep(workspace(`[workspaces.web]\npaths = []\ndockerfile = "${url}"\n`));
+      const noContext = await overlayStep(workspace(`[workspaces.web]\npaths = []\ndockerfile = "${url}"\n`), fromTestServer);
       expect(noContext).toMatchObject({ context: null, scan: null });
       const context = tempDir();
       write(context, { 'a.txt': 'a', 'b.log': 'b', '.dockerignore': '*.log\n' });
-      const withContext = await overlayStep(workspace(`[workspaces.web]\npaths = []\ndockerfile = "${url}"\nbuild_context = "${context}"\n`));
+      const withContext = await overlayStep(workspace(`[workspaces.web]\npaths = []\ndockerfile = "${url}"\nbuild_context = "${context}"\n`), fromTestServer);
       expect(withContext.context).toBe(context);
       expect(withContext.scan?.entries.map((e) => e.path)).toEqual(['.dockerignore', 'a.txt']);
     });

@@ -6,16 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DockerfileSourceError, isUrl, loadDockerfile, MAX_DOCKERFILE_BYTES, MAX_REDIRECTS, URL_TIMEOUT_MS, type SourceErrorCode, type SourceOptions,
+  DockerfileSourceError, isPublicAddress, isUrl, loadDockerfile, MAX_DOCKERFILE_BYTES, MAX_REDIRECTS, URL_TIMEOUT_MS, type SourceErrorCode, type SourceOptions,
 } from '../../core/images/source.ts';
 
 const MiB = 1024 * 1024;
 const DOCKERFILE = 'FROM ${BASE}\nRUN echo hi\n';
 
+/** The tests' own server listens on 127.0.0.1, which Paddock refuses unless told otherwise. */
+const fromTestServer: SourceOptions = { allowAddress: (address) => address === '127.0.0.1' };
+
 /** The DockerfileSourceError a load fails with; fails the test if it loads or throws something else. */
 async function failure(source: string, options?: SourceOptions): Promise<DockerfileSourceError> {
   try {
-    await loadDockerfile(source, options);
+    await loadDockerfile(source, { ...fromTestServer, ...options });
   } catch (error) {
     expect(error).toBeInstanceOf(DockerfileSourceError);
     return error as DockerfileSourceError;
@@ -32,6 +35,23 @@ describe('limits', () => {
     expect(MAX_DOCKERFILE_BYTES).toBe(MiB);
     expect(URL_TIMEOUT_MS).toBe(30_000);
     expect(MAX_REDIRECTS).toBe(5);
+  });
+});
+
+describe('isPublicAddress', () => {
+  it.each([
+    '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
+    '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '64:ff9b::a00:1', 'not-an-address',
+  ])('refuses %s', (address) => {
+    expect(isPublicAddress(address)).toBe(false);
+  });
+
+  it.each(['1.1.1.1', '8.8.8.8', '2606:4700::1111', '::ffff:1.1.1.1'])('allows %s', (address) => {
+    expect(isPublicAddress(address)).toBe(true);
+  });
+
+  it("refuses this computer's own addresses", () => {
+    for (const entry of Object.values(os.networkInterfaces()).flatMap((list) => list ?? [])) expect(isPublicAddress(entry.address)).toBe(false);
   });
 });
 
@@ -166,6 +186,9 @@ describe('loadDockerfile from a URL', () => {
         case '/to-ftp':
           res.writeHead(302, { location: 'ftp://127.0.0.1/Dockerfile' });
           return res.end();
+        case '/to-other-loopback':
+          res.writeHead(302, { location: `http://127.0.0.2:${(server.address() as AddressInfo).port}/ok` });
+          return res.end();
         case '/to-file':
           res.writeHead(307, { location: 'file:///etc/passwd' });
           return res.end();
@@ -217,7 +240,7 @@ describe('loadDockerfile from a URL', () => {
   });
 
   it('loads a 200 answer, with the URL as the origin', async () => {
-    expect(await loadDockerfile(`${base}/ok`)).toEqual({ text: DOCKERFILE, origin: `${base}/ok` });
+    expect(await loadDockerfile(`${base}/ok`, fromTestServer)).toEqual({ text: DOCKERFILE, origin: `${base}/ok` });
   });
 
   it('a 404 is HTTP_STATUS, naming the status', async () => {
@@ -231,11 +254,11 @@ describe('loadDockerfile from a URL', () => {
   });
 
   it('follows a relative redirect, and the origin is where it finally came from', async () => {
-    expect(await loadDockerfile(`${base}/relative`)).toEqual({ text: DOCKERFILE, origin: `${base}/ok` });
+    expect(await loadDockerfile(`${base}/relative`, fromTestServer)).toEqual({ text: DOCKERFILE, origin: `${base}/ok` });
   });
 
   it('follows a chain of 5 redirects', async () => {
-    expect(await loadDockerfile(`${base}/hops/5`)).toEqual({ text: DOCKERFILE, origin: `${base}/ok` });
+    expect(await loadDockerfile(`${base}/hops/5`, fromTestServer)).toEqual({ text: DOCKERFILE, origin: `${base}/ok` });
     expect(requests).toEqual(['/hops/5', '/hops/4', '/hops/3', '/hops/2', '/hops/1', '/ok']);
   });
 
@@ -247,7 +270,7 @@ describe('loadDockerfile from a URL', () => {
 
   it('honours a smaller maxRedirects', async () => {
     expect(await codeOf(`${base}/hops/2`, { maxRedirects: 1 })).toBe('REDIRECTS');
-    expect((await loadDockerfile(`${base}/hops/1`, { maxRedirects: 1 })).text).toBe(DOCKERFILE);
+    expect((await loadDockerfile(`${base}/hops/1`, { ...fromTestServer, maxRedirects: 1 })).text).toBe(DOCKERFILE);
   });
 
   it.each(['/to-ftp', '/to-file'])('a redirect to a non-http(s) scheme (%s) is SCHEME', async (route) => {
@@ -256,7 +279,7 @@ describe('loadDockerfile from a URL', () => {
   });
 
   it('a chunked body of exactly 1 MiB loads', async () => {
-    expect((await loadDockerfile(`${base}/exact-chunked`)).text).toHaveLength(MiB);
+    expect((await loadDockerfile(`${base}/exact-chunked`, fromTestServer)).text).toHaveLength(MiB);
   });
 
   it('a chunked body over 1 MiB (no content-length) is TOO_LARGE', async () => {
@@ -282,14 +305,14 @@ describe('loadDockerfile from a URL', () => {
     const reason = new Error('the user cancelled');
     const controller = new AbortController();
     controller.abort(reason);
-    await expect(loadDockerfile(`${base}/ok`, { signal: controller.signal })).rejects.toBe(reason);
+    await expect(loadDockerfile(`${base}/ok`, { ...fromTestServer, signal: controller.signal })).rejects.toBe(reason);
   });
 
   it('a caller abort during the download rejects with the caller’s reason, not TIMEOUT', async () => {
     const reason = new Error('stop');
     const controller = new AbortController();
     setTimeout(() => controller.abort(reason), 50);
-    await expect(loadDockerfile(`${base}/slow-body`, { signal: controller.signal, timeoutMs: 5_000 })).rejects.toBe(reason);
+    await expect(loadDockerfile(`${base}/slow-body`, { ...fromTestServer, signal: controller.signal, timeoutMs: 5_000 })).rejects.toBe(reason);
   });
 
   it('a refused connection is NETWORK', async () => {
@@ -298,6 +321,21 @@ describe('loadDockerfile from a URL', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     expect(await codeOf(`http://127.0.0.1:${port}/Dockerfile`, { timeoutMs: 5_000 })).toBe('NETWORK');
+  });
+
+  it('refuses a loopback server: the address itself, and a name that resolves to it (ADDRESS), before any request', async () => {
+    const literal = await loadDockerfile(`${base}/ok`).catch((error: unknown) => error);
+    expect(literal).toBeInstanceOf(DockerfileSourceError);
+    expect((literal as DockerfileSourceError).code).toBe('ADDRESS');
+    expect((literal as DockerfileSourceError).message).toMatch(/127\.0\.0\.1, a loopback, private, link-local or reserved address.*only from public addresses/);
+    const named = await loadDockerfile(base.replace('127.0.0.1', 'localhost') + '/ok').catch((error: unknown) => error);
+    expect((named as DockerfileSourceError).code).toBe('ADDRESS');
+    expect(requests).toEqual([]);
+  });
+
+  it('checks every redirect: a hop to another loopback address is refused (ADDRESS)', async () => {
+    expect(await codeOf(`${base}/to-other-loopback`)).toBe('ADDRESS');
+    expect(requests).toEqual(['/to-other-loopback']);
   });
 
   it('a host that does not resolve (.invalid) is DNS', async () => {

@@ -155,15 +155,17 @@ describe('convertJailocConfig: the custom-image examples', () => {
 describe('convertJailocConfig: a full jailoc config', () => {
   const original = fixture('template-full.toml');
 
-  it('converts, adding only enable_docker = true to [defaults], after its last key', () => {
+  it('converts, adding only enable_docker = true to [defaults] and the confirmation of the env file inside a project', () => {
     const { text, notes } = convertJailocConfig(original, SOURCE, fakeHost());
     const body = text.slice(HEADER.length);
     expect(text.slice(0, HEADER.length)).toBe(HEADER);
-    expect(addedLines(original, body)).toEqual(['enable_docker = true\n']);
+    expect(addedLines(original, body)).toEqual(['enable_docker = true\n', 'agent_writable_sources = ["~/projects/web/.env.agent"]\n']);
     expect(body).toContain('memory = "4g"\nenable_docker = true\n\n# Secrets:');
-    expect(notes).toHaveLength(1);
+    expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(ENABLE_DOCKER_NOTE);
-    expect(dataOf(body)).toEqual(withKey(dataOf(original), ['defaults', 'enable_docker'], true));
+    expect(notes[1]).toMatch(/workspaces\.web\.agent_writable_sources = \["~\/projects\/web\/\.env\.agent"\]: it lies in the workspace's own folders, which the agent can change.*never follows a symlink/);
+    const expected = withKey(withKey(dataOf(original), ['defaults', 'enable_docker'], true), ['workspaces', 'web', 'agent_writable_sources'], ['~/projects/web/.env.agent']);
+    expect(dataOf(body)).toEqual(expected);
   });
 
   it('keeps every comment, including the commented-out examples and trailing comments', () => {
@@ -326,6 +328,14 @@ describe('convertJailocConfig: keys jailoc ignored', () => {
 describe('convertJailocConfig: configs Paddock rejects', () => {
   const original = fixture('forbidden-mounts.toml');
 
+  it('drops an explicit read-write mount of a built-in copy, saying why', () => {
+    const text = '[defaults]\nenable_docker = true\nmounts = [\n  "~/.config/opencode:/home/agent/.config/opencode:rw",\n  "~/.opencode:/home/agent/.opencode",\n  "/srv/data:/data",\n]\n';
+    const converted = convertJailocConfig(text, SOURCE, fakeHost());
+    expect(dataOf(converted.text)).toEqual({ defaults: { enable_docker: true, mounts: ['/srv/data:/data'] } });
+    expect(converted.notes).toHaveLength(2);
+    for (const note of converted.notes) expect(note).toMatch(/from defaults\.mounts: a read-write mount let the agent plant code .* its own copy of that folder, seeded from yours/);
+  });
+
   it('throws a ConfigError whose lines point into the original jailoc text', () => {
     const error = convertError(original);
     expect(error).toBeInstanceOf(ConfigError);
@@ -347,6 +357,7 @@ describe('convertJailocConfig: configs Paddock rejects', () => {
       { op: 'unset', path: ['version'] },
       { op: 'unset', path: ['workspaces', 'web', 'mode'] },
       { op: 'set', path: ['defaults', 'enable_docker'], value: true },
+      { op: 'remove', path: ['defaults', 'mounts'], value: '~/.config/opencode:/home/agent/.config/opencode:rw' },
     ]);
     try {
       validateConfigText(converted, SOURCE, fakeHost());

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { extract, type Header } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretModel } from '../../core/compose/model.ts';
-import { ensurePassword, readSecretValues, SecretSourceError, secretsArchive } from '../../core/sandbox/secrets.ts';
+import { composeSecretsDir, ensurePassword, readSecretValues, SecretSourceError, secretsArchive, writeComposeSecretFiles } from '../../core/sandbox/secrets.ts';
 
 const tempDirs: string[] = [];
 
@@ -223,5 +223,22 @@ describe('ensurePassword', () => {
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(folder, 'opencode-password'), 'chosen-by-the-user', { mode: 0o600 });
     expect(fs.readFileSync(ensurePassword(dataDir, 'web'), 'utf8')).toBe('chosen-by-the-user');
+  });
+});
+
+describe('writeComposeSecretFiles', () => {
+  it('writes the value of each secret taken from a host variable to a file in a 0700 folder, and nothing else', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'paddock-compose-secrets-'));
+    try {
+      const files = writeComposeSecretFiles([envSecret('API_KEY', 'HOST_API_KEY'), fileSecret('cert', '/somewhere/cert.pem')], { HOST_API_KEY: 'sk-1\n' }, data, 'web');
+      const folder = composeSecretsDir(data, 'web');
+      expect([...files]).toEqual([['API_KEY', path.join(folder, 'API_KEY')]]);
+      expect(fs.readFileSync(path.join(folder, 'API_KEY'), 'utf8')).toBe('sk-1');
+      expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+      expect(fs.readdirSync(folder)).toEqual(['API_KEY']);
+      expect(() => writeComposeSecretFiles([envSecret('API_KEY', 'HOST_UNSET')], {}, data, 'web')).toThrow(/HOST_UNSET is not set/);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
   });
 });
