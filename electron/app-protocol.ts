@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
+import { STATIC_CONTENT_TYPES, staticPath } from '../core/api/static-path.ts';
 
 /**
  * The window loads the UI from app://paddock/, not file://. A file:// page shares its origin with
@@ -19,21 +20,6 @@ export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
  */
 export const APP_SCHEME_PRIVILEGES: CustomScheme = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
 
 /**
  * The handler for protocol.handle: files of the build folder, each with our CSP (the window's
@@ -56,7 +42,7 @@ export function appProtocolHandler({ rendererDir, csp }: { rendererDir: string; 
       const relative = path.relative(await fs.realpath(root), real);
       if (relative.startsWith('..') || path.isAbsolute(relative)) return notFound();
       const body = await fs.readFile(real);
-      return answer(200, body, CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream');
+      return answer(200, body, STATIC_CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream');
     } catch {
       return notFound();
     }
@@ -65,15 +51,6 @@ export function appProtocolHandler({ rendererDir, csp }: { rendererDir: string; 
 
 /** Where a request path lies in the build folder (index.html for the folder itself), or null when it would leave it. */
 function fileFor(root: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const resolved = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  const relative = path.relative(root, resolved);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
-  return relative === '' ? path.join(root, 'index.html') : resolved;
+  const resolved = staticPath(root, pathname);
+  return resolved === root ? path.join(root, 'index.html') : resolved;
 }

@@ -10,6 +10,7 @@ import { contentSecurityPolicy } from './csp.ts';
 import { toApiError } from './errors.ts';
 import { initialStateElement, type InitialState } from './initial-state.ts';
 import { RESTORE_SCRIPT_PATH, restoreTokenScript } from './page-token.ts';
+import { STATIC_CONTENT_TYPES, staticPath } from './static-path.ts';
 import type { Api } from './handlers.ts';
 import { API_SOCKET_PATH, clientMessageSchema, MAX_CLIENT_MESSAGE_BYTES, type CallId, type ServerMessage } from './ws-protocol.ts';
 
@@ -48,24 +49,6 @@ const HOST = '127.0.0.1';
 /** A socket whose client reads slower than events arrive is closed rather than left to fill memory. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** dist/renderer of this Paddock: found from the package root, whether this runs from core/ or from the dist/ bundle. */
 export function defaultStaticDir(): string {
@@ -108,21 +91,6 @@ export function securityHeaders(port: number): Record<string, string> {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
   };
-}
-
-/** Where a request path lies in the static folder, or null when it would leave it. */
-export function staticPath(root: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const resolved = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  const relative = path.relative(root, resolved);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
-  return resolved;
 }
 
 type Verdict = { ok: true; token: boolean } | { ok: false; status: number; reason: string };
@@ -220,7 +188,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       send(response, 401, page('Paddock needs its token', NEEDS_TOKEN, true), 'text/html; charset=utf-8', {}, head);
       return;
     }
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = STATIC_CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     let body: Buffer;
     try {
       body = fs.readFileSync(file);

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import crypto from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
-import { pack as tarPack } from 'tar-stream';
+import { tarArchive } from '../docker/archive.ts';
 import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { parseAllowEntry, type AllowEntry } from './names.ts';
 import { ALLOW_PRESETS } from './presets.ts';
@@ -63,17 +63,10 @@ export function policyId(text: string): string {
 }
 
 /** The policy as a tar for the firewall container's file system (put before it starts, and to steer). */
-export async function policyArchive(text: string): Promise<Buffer> {
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-  });
+export function policyArchive(text: string): Promise<Buffer> {
   const owner = { uid: 0, gid: 0, mtime: new Date() };
-  pack.entry({ name: `${POLICY_DIR}/`, type: 'directory', mode: 0o755, ...owner });
-  pack.entry({ name: `${POLICY_DIR}/egress`, mode: 0o644, ...owner }, text);
-  pack.finalize();
-  return done;
+  return tarArchive([
+    { header: { name: `${POLICY_DIR}/`, type: 'directory', mode: 0o755, ...owner } },
+    { header: { name: `${POLICY_DIR}/egress`, mode: 0o644, ...owner }, body: text },
+  ]);
 }

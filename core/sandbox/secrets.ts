@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pack as tarPack } from 'tar-stream';
+import { tarArchive } from '../docker/archive.ts';
 import type { SecretModel } from '../compose/model.ts';
 import { readHostFile } from '../config/host-sources.ts';
 
@@ -44,19 +44,12 @@ export function readSecretValues(
 }
 
 /** The secrets as a tar for the container's /run/secrets, readable by the agent's UID only. */
-export async function secretsArchive(values: Map<string, Buffer>, agent: { uid: number; gid: number } = { uid: 1000, gid: 1000 }): Promise<Buffer> {
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-  });
+export function secretsArchive(values: Map<string, Buffer>, agent: { uid: number; gid: number } = { uid: 1000, gid: 1000 }): Promise<Buffer> {
   const owner = { uid: agent.uid, gid: agent.gid, mtime: new Date(0) };
-  pack.entry({ name: 'run/secrets/', type: 'directory', mode: 0o500, ...owner });
-  for (const [name, value] of values) pack.entry({ name: `run/secrets/${name}`, mode: 0o400, ...owner }, value);
-  pack.finalize();
-  return done;
+  return tarArchive([
+    { header: { name: 'run/secrets/', type: 'directory', mode: 0o500, ...owner } },
+    ...[...values].map(([name, value]) => ({ header: { name: `run/secrets/${name}`, mode: 0o400, ...owner }, body: value })),
+  ]);
 }
 
 /** Where the workspace's OpenCode server password is kept. */

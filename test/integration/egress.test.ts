@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { demuxToText } from '../../core/docker/streams.ts';
 import { netEvents, type NetEvent } from '../../core/net/log.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
+import { inAgentOf, testProjectAndHost } from '../support/workspace.ts';
 
 /**
  * Egress by name, against the real engine: a test resolver (dnsmasq in a container of the test's
@@ -63,14 +63,7 @@ describeWithDocker('egress: DNS, name allowlists, the network log and live steer
   beforeAll(async () => {
     docker = (await connectDocker()).docker;
     sandbox = tempHome();
-    project = path.join(sandbox.home, 'project');
-    fs.mkdirSync(project, { recursive: true });
-    fs.chownSync(project, 1000, 1000);
-    fs.writeFileSync(path.join(project, 'tools.Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends socat && rm -rf /var/lib/apt/lists/*\n');
-    const hostImage = path.join(sandbox.home, 'dnshost');
-    fs.mkdirSync(hostImage);
-    fs.writeFileSync(path.join(hostImage, 'Dockerfile'), `FROM ${TEST_BASE_IMAGE}\nRUN apt-get update && apt-get install -y --no-install-recommends dnsmasq-base socat && rm -rf /var/lib/apt/lists/*\n`);
-    execFileSync('docker', ['build', '-q', '-t', 'paddock-it-dnshost:1', hostImage], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    project = testProjectAndHost(sandbox.home, 'socat', 'paddock-it-dnshost:1', 'dnsmasq-base socat');
     await docker.createNetwork({ Name: testNet, EnableIPv6: true, IPAM: { Config: [{ Subnet: `${v4}.0/24` }, { Subnet: `${v6}::/64` }] }, Labels: { 'dev.paddock.test': id } });
     networks.push(testNet);
     // The resolver answers from a hosts file it reads again on SIGHUP, with a 2 s TTL, and logs every query it receives.
@@ -132,16 +125,7 @@ describeWithDocker('egress: DNS, name allowlists, the network log and live steer
     await new Promise((resolve) => stream.on('end', resolve));
   }
 
-  async function inAgent(name: string, script: string): Promise<string> {
-    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve());
-    });
-    return demuxToText(Buffer.concat(chunks));
-  }
+  const inAgent = async (name: string, script: string) => (await inAgentOf(docker, name, script)).output;
 
   const fetch = (name: string, target: string, port = 80, seconds = 6) =>
     inAgent(name, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socat -t${seconds} -T${seconds} - TCP:${target}:${port},connect-timeout=3 2>&1`);

@@ -8,11 +8,11 @@ import { down, up } from '../../core/compose/launcher.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
-import { demuxToText } from '../../core/docker/streams.ts';
 import { BuildApprovalError } from '../../core/images/approval.ts';
 import { approveBuild, buildWorkspace } from '../../core/images/build.ts';
 import { RUNTIMES, runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
+import { inAgentOf } from '../support/workspace.ts';
 
 /**
  * Builds are the one part of a workspace that runs outside its sandbox (RUN as root, default
@@ -45,16 +45,7 @@ describeWithDocker('hostile agent: builds and file ownership', () => {
       ...(approveBuild ? { approveBuild } : {}),
     });
 
-  async function inAgent(name: string, script: string, user = '1000:1000'): Promise<{ code: number; output: string }> {
-    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['sh', '-c', script], User: user, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve());
-    });
-    return { code: (await exec.inspect()).ExitCode ?? -1, output: demuxToText(Buffer.concat(chunks)) };
-  }
+  const inAgent = (name: string, script: string, user = '1000:1000') => inAgentOf(docker, name, script, user);
 
   const overlayImages = async () => (await docker.listImages({ filters: JSON.stringify({ label: [`dev.paddock.workspace=${ws}`] }) })).map((image) => image.Id).sort();
 

@@ -10,9 +10,9 @@ import { ConfigError } from '../../core/config/errors.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace, type ResolvedWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
-import { demuxToText } from '../../core/docker/streams.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
+import { inAgentOf } from '../support/workspace.ts';
 
 /**
  * The agent attacks the host through what lies around its container: files and folders it can
@@ -69,16 +69,7 @@ describeWithDocker('hostile agent: host-side inputs', () => {
     return up(ws, { docker, cacheDir: path.join(home, 'cache'), dataDir: path.join(home, 'data'), home, env: process.env, exists: (file) => fs.existsSync(file) });
   }
 
-  async function inAgent(name: string, script: string): Promise<{ code: number; output: string }> {
-    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true, User: '1000:1000' });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve());
-    });
-    return { code: (await exec.inspect()).ExitCode ?? -1, output: demuxToText(Buffer.concat(chunks)) };
-  }
+  const inAgent = (name: string, script: string) => inAgentOf(docker, name, script, '1000:1000');
 
   /** Everything Docker knows about the workspace's containers, as one text to search for leaks. */
   async function inspectAll(name: string): Promise<string> {

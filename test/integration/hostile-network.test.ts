@@ -11,9 +11,9 @@ import { down, up, type UpResult } from '../../core/compose/launcher.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
-import { demuxToText } from '../../core/docker/streams.ts';
 import { tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
+import { inAgentOf, testProjectAndHost } from '../support/workspace.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -39,14 +39,7 @@ describeWithDocker('hostile agent: the network around the sandbox', () => {
   beforeAll(async () => {
     docker = (await connectDocker()).docker;
     sandbox = tempHome();
-    project = path.join(sandbox.home, 'project');
-    fs.mkdirSync(project, { recursive: true });
-    fs.chownSync(project, 1000, 1000);
-    fs.writeFileSync(path.join(project, 'tools.Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends socat tmux && rm -rf /var/lib/apt/lists/*\n');
-    const hostImage = path.join(sandbox.home, 'peer');
-    fs.mkdirSync(hostImage);
-    fs.writeFileSync(path.join(hostImage, 'Dockerfile'), `FROM ${TEST_BASE_IMAGE}\nRUN apt-get update && apt-get install -y --no-install-recommends socat && rm -rf /var/lib/apt/lists/*\n`);
-    execFileSync('docker', ['build', '-q', '-t', 'paddock-it-hostile-peer:1', hostImage], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    project = testProjectAndHost(sandbox.home, 'socat tmux', 'paddock-it-hostile-peer:1', 'socat');
     await docker.createNetwork({ Name: testNet, IPAM: { Config: [{ Subnet: `${v4}.0/24` }] }, Labels: { 'dev.paddock.test': id } });
     // A peer that answers TCP, and UDP sent to it, to the subnet's broadcast address or to all-hosts multicast.
     const container = await docker.createContainer({
@@ -82,17 +75,7 @@ describeWithDocker('hostile agent: the network around the sandbox', () => {
     return up(ws, { docker, cacheDir: path.join(sandbox.home, 'cache'), dataDir: path.join(sandbox.home, 'data'), home: sandbox.home, env: process.env, exists: (file) => fs.existsSync(file), approveBuild: () => true });
   }
 
-  /** An exec as the agent user, by absolute path: a planted ~/.local/bin/sh must not run for the test itself. */
-  async function inAgent(name: string, script: string): Promise<string> {
-    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['/bin/sh', '-c', script], AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve());
-    });
-    return demuxToText(Buffer.concat(chunks));
-  }
+  const inAgent = async (name: string, script: string) => (await inAgentOf(docker, name, script)).output;
 
   const shell = `hn-${id}`;
 

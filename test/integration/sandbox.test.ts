@@ -11,9 +11,9 @@ import { stablePort } from '../../core/compose/model.ts';
 import { nodeHost, validateConfigText } from '../../core/config/load.ts';
 import { resolveWorkspace } from '../../core/config/resolve.ts';
 import { connectDocker } from '../../core/docker/connect.ts';
-import { demuxToText } from '../../core/docker/streams.ts';
 import { RUNTIMES, runCli, tempHome } from '../support/cli.ts';
 import { TEST_BASE_IMAGE, describeWithDocker } from '../support/docker.ts';
+import { inAgentOf } from '../support/workspace.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -90,16 +90,7 @@ describeWithDocker('sandboxed workspaces against the real engine', () => {
     });
   }
 
-  async function inAgent(name: string, script: string): Promise<{ code: number; output: string }> {
-    const exec = await docker.getContainer(`paddock-${name}-agent-1`).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve());
-    });
-    return { code: (await exec.inspect()).ExitCode ?? -1, output: demuxToText(Buffer.concat(chunks)) };
-  }
+  const inAgent = (name: string, script: string) => inAgentOf(docker, name, script);
 
   const tcp = (name: string, host: string, port = 7000) => inAgent(name, `socat -t2 -T2 - TCP:${host.includes(':') ? `[${host}]` : host}:${port},connect-timeout=2 </dev/null`);
   // UDP may lose a datagram on a fresh path, so three tries: any answer counts as reachable.

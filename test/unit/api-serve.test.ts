@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 import { createApi, type Api } from '../../core/api/handlers.ts';
 import type { InitialState } from '../../core/api/initial-state.ts';
 import { PAGE_TOKEN_KEY, RESTORE_SCRIPT_PATH, restoreTokenScript, takePageToken } from '../../core/api/page-token.ts';
-import { serve, staticPath, tokenMatches, type ServeHandle } from '../../core/api/serve.ts';
+import { serve, tokenMatches, type ServeHandle } from '../../core/api/serve.ts';
+import { staticPath } from '../../core/api/static-path.ts';
 import type { ServerMessage } from '../../core/api/ws-protocol.ts';
 import { DockerConnectionError } from '../../core/docker/connect.ts';
 
