@@ -1,9 +1,27 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { buildApprovalDetailsSchema, type ApiError, type BuildApprovalDetails } from '../../core/api/contract.ts';
+import type { ApiError, BuildApprovalDetails } from '../../core/api/contract.ts';
 import { asApiError, describeError } from '../api/errors.ts';
 import { navigate, parseRoute } from '../router.ts';
 import { useApp, useClient } from '../store/react.tsx';
 import type { Operation } from '../store/operations.ts';
+
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * The details of a 'build-approval-required' error, checked by hand: the page loads no zod (its
+ * schemas compile with eval, which the page's CSP forbids).
+ */
+function approvalDetails(value: unknown): BuildApprovalDetails | null {
+  const details = value as BuildApprovalDetails | null;
+  if (!details || typeof details.workspace !== 'string' || typeof details.approval !== 'string' || !Array.isArray(details.steps)) return null;
+  const stepsFit = details.steps.every(
+    (step) =>
+      (step.kind === 'preset' || step.kind === 'overlay') && typeof step.source === 'string' && (step.context === null || typeof step.context === 'string') &&
+      typeof step.writable === 'string' && typeof step.firstBuild === 'boolean' && typeof step.dockerfileDiff === 'string' &&
+      isStrings(step.files?.added) && isStrings(step.files.removed) && isStrings(step.files.changed),
+  );
+  return stepsFit ? details : null;
+}
 
 const ACTION: Record<Operation['kind'], string> = { up: 'Approve and start', restart: 'Approve and restart', build: 'Approve and build', down: 'Approve' };
 
@@ -83,8 +101,7 @@ export function BuildApprovalDialog() {
     }
     return newest;
   }, [operations, handled]);
-  const parsed = pending ? buildApprovalDetailsSchema.safeParse(pending.error?.details) : null;
-  const details = refreshed ?? (parsed?.success ? parsed.data : null);
+  const details = refreshed ?? (pending ? approvalDetails(pending.error?.details) : null);
 
   useEffect(() => {
     const element = dialog.current;
@@ -112,9 +129,9 @@ export function BuildApprovalDialog() {
       if (route.view === 'operation' && route.id === pending.id) navigate({ view: 'operation', id });
     } catch (error) {
       const apiError = asApiError(error);
-      const again = apiError.code === 'build-approval-required' ? buildApprovalDetailsSchema.safeParse(apiError.details) : null;
+      const again = apiError.code === 'build-approval-required' ? approvalDetails(apiError.details) : null;
       // The files changed while the dialog was open: show what is there now, approve nothing.
-      if (again?.success) setRefreshed(again.data);
+      if (again) setRefreshed(again);
       setFailure(apiError);
     } finally {
       setBusy(false);

@@ -148,7 +148,7 @@ describeWithDocker('a hostile agent against the app in Chromium', () => {
     await exec.start({ Detach: true });
     await expect.poll(async () => (await exec.inspect()).ExitCode).toBe(0);
     await page.goto(`${serve.origin}/#/instances/${ws}`);
-    const log = page.getByRole('log');
+    const log = page.getByRole('log', { name: `Output of ${ws}` });
     await log.getByText('dcs-after').waitFor({ timeout: 20_000 });
     const text = (await log.textContent()) ?? '';
     expect(text).toContain('red warning');

@@ -64,6 +64,17 @@ describe('layering (DESIGN.md)', () => {
     expect(found).toEqual([]);
   });
 
+  it('loads no zod into the page: renderer/ takes only types from the contract (zod compiles schemas with eval, which the CSP forbids)', () => {
+    const found = sourceFiles('renderer').flatMap((file) => {
+      const text = fs.readFileSync(file, 'utf8');
+      const valueImports = [...text.matchAll(/^import\s+(?!type\b)([^;]*?)\s+from\s+['"]([^'"]+)['"]/gm)].filter(
+        (match) => /(^|\/)(contract|net\.contract|primitives|ws-protocol)\.ts$/.test(match[2] ?? '') || match[2] === 'zod',
+      );
+      return valueImports.filter((match) => !/^\{\s*(type\s+\w+\s*,?\s*)+\}$/.test(match[1] ?? '')).map((match) => `${path.relative(root, file)}: ${match[0]}`);
+    });
+    expect(found).toEqual([]);
+  });
+
   it('keeps electron/ a thin shell: core only through core/api, Electron at run time only in main.ts and preload.ts', () => {
     const electronDir = path.join(root, 'electron');
     // Where the config lives is needed to create the registry, before any API exists.

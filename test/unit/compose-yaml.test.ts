@@ -145,7 +145,7 @@ describe('composeYaml', () => {
     expect(services.agent.healthcheck.test.map(unescape)).toEqual(m.services.agent.healthcheck!.test);
     expect(services.firewall.healthcheck.test.map(unescape)).toEqual(m.services.firewall.healthcheck!.test);
     expect(services.agent.healthcheck.interval).toBe('2s');
-    expect(services.firewall.healthcheck.interval).toBe('500ms');
+    expect(services.firewall.healthcheck.interval).toBe('2s');
   });
 
   it('doubles $ in a command given by the user', () => {
