@@ -4,7 +4,9 @@
 //   2. the idle CPU of the firewall (resolver, log, rules) of a workspace whose agent does nothing
 //      (target < 0.1 % of a core);
 //   3. `paddock net -f --json` while the agent makes 1,000 DNS queries a second for 10 s: every
-//      event counted, and the follower's memory at the start and the end.
+//      event counted, and the follower's memory at the start and the end;
+//   4. `paddock allow` and `paddock deny` on the running workspace: how long the firewall takes to
+//      hold the new list (target within 2 s), next to the whole command's time.
 // The lookups run from a small Node client entered into each container's network namespace (as
 // UID 1000, like the agent), timed with hrtime: a container has no sub-millisecond clock to offer.
 //
@@ -15,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import Docker from 'dockerode';
-import { BASE, BenchError, CLI, children, docker, imageId, isolateChildren, median, projectFolder, run, runBench } from './lib.mjs';
+import { BASE, BenchError, CLI, children, docker, imageId, isolateChildren, median, projectFolder, run, runBench, timed } from './lib.mjs';
 
 const WORKSPACE = 'bench-net';
 const PROJECT = `paddock-${WORKSPACE}`;
@@ -145,9 +147,23 @@ async function main() {
   for (let waited = 0; counted < sent && waited < 20; waited++) await new Promise((resolve) => setTimeout(resolve, 500));
   const rssEnd = rssKiB(follower.pid);
   follower.kill();
+  await steering();
   process.stdout.write(
     `paddock net -f --json under load: ${sent} queries in ${loadSeconds.toFixed(1)} s (${Math.round(sent / loadSeconds)}/s), ${counted} events printed (${sent - counted} lost); follower memory ${Math.round(rssStart / 1024)} MiB at the start, ${Math.round(rssEnd / 1024)} MiB at the end\n`,
   );
+}
+
+async function steering() {
+  const applied = [];
+  const whole = [];
+  for (let round = 0; round < 3; round++) {
+    for (const verb of ['allow', 'deny']) {
+      const result = timed(process.execPath, paddock(verb, WORKSPACE, `steer-${round}.bench.example`, '--json'));
+      applied.push(JSON.parse(result.stdout).appliedInMs);
+      whole.push(result.seconds * 1000);
+    }
+  }
+  process.stdout.write(`allow/deny on the running workspace: the firewall held the new list ${Math.round(median(applied))} ms (median of ${applied.length}) after it was delivered (target within 2 s); the whole command took ${Math.round(median(whole))} ms, Node's start included\n`);
 }
 
 async function cleanup() {

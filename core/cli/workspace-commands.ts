@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import process from 'node:process';
 import { down, LaunchError, up, type LaunchEvent } from '../compose/launcher.ts';
 import { AGENT_SESSION, servesOpenCode, workspaceModel, workspacePort } from '../compose/model.ts';
@@ -5,6 +7,7 @@ import { connectDocker } from '../docker/connect.ts';
 import { buildWorkspace } from '../images/build.ts';
 import { planWorkspace, prepareSidecar } from '../images/plan.ts';
 import { cacheDir, dataDir } from '../config/paths.ts';
+import { hostAddresses, policyText } from '../net/policy.ts';
 import { writeGitConfigCopy } from '../sandbox/gitconfig.ts';
 import { composeSecretsDir, passwordPath, SecretSourceError, writeComposeSecretFiles } from '../sandbox/secrets.ts';
 import { execInInstance, getInstance, instanceLogs, instanceStats, InstanceNotFoundError, listInstances, watchInstances } from '../instances/index.ts';
@@ -164,8 +167,11 @@ const composeCommand: Command = {
       return EXIT.failure;
     }
     if (!plan.image) context.io.stdout(`# The agent image is not built yet; \`paddock build ${ws.name}\` gives it its tag.\n`);
+    const policyFile = path.join(dataDir(context.io.env), 'workspaces', ws.name, 'egress');
+    fs.mkdirSync(path.dirname(policyFile), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(policyFile, policyText(ws, hostAddresses()));
     const { composeYaml } = await import('../compose/yaml.ts');
-    context.io.stdout(composeYaml(model, { files, folder: composeSecretsDir(dataDir(context.io.env), ws.name) }));
+    context.io.stdout(composeYaml(model, { files, folder: composeSecretsDir(dataDir(context.io.env), ws.name), policyFile }));
     return EXIT.ok;
   },
 };

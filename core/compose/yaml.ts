@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { POLICY_FILE } from '../net/policy.ts';
 import type { ComposeModel, ServiceModel, VolumeRole } from './model.ts';
 
 /** Compose interpolates `$`; doubling it keeps every value literal. */
@@ -67,9 +68,13 @@ function service(model: ComposeModel, svc: ServiceModel): Record<string, unknown
  * Every secret is a Compose secret, a file mounted under /run/secrets that the agent's wrapper
  * exports when it is an env secret: never an environment entry, which `docker inspect` would show.
  * `values` names the files written for secrets taken from host variables (writeComposeSecretFiles)
- * and their folder; the document itself never holds a value.
+ * and their folder, and the egress policy file the firewall mounts; the document itself never holds
+ * a value.
  */
-export function composeYaml(model: ComposeModel, values: { files: ReadonlyMap<string, string>; folder: string } = { files: new Map(), folder: '' }): string {
+export function composeYaml(
+  model: ComposeModel,
+  values: { files: ReadonlyMap<string, string>; folder: string; policyFile?: string } = { files: new Map(), folder: '' },
+): string {
   const volumes = Object.fromEntries(Object.entries(model.volumes).flatMap(([role, name]) => (name ? [[role, { name }]] : [])));
   const { firewall, dind, agent } = model.services;
   const document: Record<string, unknown> = {
@@ -79,6 +84,11 @@ export function composeYaml(model: ComposeModel, values: { files: ReadonlyMap<st
       ...Object.fromEntries(model.externalNetworks.map((name) => [name, { external: true, name }])),
     },
   };
+  if (values.policyFile) {
+    // The firewall starts only with its egress policy; Paddock puts it in the container, Compose mounts it.
+    const firewallService = (document.services as Record<string, Record<string, unknown>>).firewall as Record<string, unknown>;
+    firewallService.volumes = [...((firewallService.volumes as unknown[]) ?? []), { type: 'bind', source: literal(values.policyFile), target: POLICY_FILE, read_only: true }];
+  }
   if (Object.keys(volumes).length) document.volumes = volumes;
   if (model.secrets.length) {
     document.secrets = Object.fromEntries(

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { down, up, type UpResult } from '../../core/compose/launcher.ts';
@@ -19,6 +21,8 @@ import { inAgentOf, testProjectAndHost } from '../support/workspace.ts';
  * HTTP hosts on the same network. Workspaces set `dns` to it, except the one journey that resolves
  * the Debian mirror the base image's apt sources name through the engine's own resolver.
  */
+const execFileAsync = promisify(execFile);
+
 describeWithDocker('egress: DNS, name allowlists, the network log and live steering', () => {
   let docker: Docker;
   let sandbox: ReturnType<typeof tempHome>;
@@ -238,6 +242,28 @@ describeWithDocker('egress: DNS, name allowlists, the network log and live steer
     }
     expect(lines).toContainEqual(expect.objectContaining({ kind: 'connect', address: hostsIp.other, port: 80, protocol: 'tcp' }));
   });
+
+  it('gives the firewall of the exported Compose file its egress policy: `docker compose up` starts it ready', async () => {
+    const exported = `cmp-${id}`;
+    const file = writeConfig(exported, allowlist);
+    const yaml = path.join(sandbox.home, 'compose.yml');
+    const printed = await runCli('node', ['--config', file, 'compose', exported], { home: sandbox.home });
+    expect(printed.stderr).toBe('');
+    fs.writeFileSync(yaml, printed.stdout);
+    const compose = (...args: string[]) => execFileAsync('docker-compose', ['-p', `paddock-${exported}`, '-f', yaml, ...args]);
+    try {
+      await compose('up', '-d', '--no-deps', 'firewall');
+      let output = '';
+      for (let tries = 0; tries < 50 && !output.includes('egress rules installed'); tries++) {
+        output = (await execFileAsync('docker', ['logs', `paddock-${exported}_firewall_1`]).catch(() => ({ stdout: '' }))).stdout;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(output).toMatch(/policy [0-9a-f]+ applied \(allowlist\)/);
+      expect(output).toContain('egress rules installed');
+    } finally {
+      await compose('down', '-v').catch(() => undefined);
+    }
+  }, 120_000);
 
   it('resolves in open mode through an IPv6-only upstream and through one in 192.168.0.0/16', async () => {
     const v6only = `six-${id}`;

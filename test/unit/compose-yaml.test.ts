@@ -104,6 +104,13 @@ describe('composeYaml', () => {
     expect(doc(model(workspace(''))).services.firewall.networks).toEqual(['default']);
   });
 
+  it('mounts the egress policy file read-only where the firewall reads it, and nothing without one', () => {
+    const m = model(workspace(''));
+    const withPolicy = parse(composeYaml(m, { ...valueFiles(m), policyFile: '/data/workspaces/web/egress' })) as Doc;
+    expect(withPolicy.services.firewall.volumes).toEqual([{ type: 'bind', source: '/data/workspaces/web/egress', target: '/etc/paddock/egress', read_only: true }]);
+    expect(doc(m).services.firewall.volumes).toBeUndefined();
+  });
+
   it('publishes OpenCode\'s port on the firewall, on 127.0.0.1 only', () => {
     const { services } = doc(model(workspace('')));
     expect(services.firewall.ports).toEqual([`127.0.0.1:${stablePort('web')}:4096`]);
