@@ -261,7 +261,7 @@ sub apply_policy {
   print "paddock-firewall: policy $policy{id} applied ($policy{mode})\n";
 }
 
-# Read on HUP, and again every second (a file copied in by hand): it is tiny, and Paddock replaces it whole to steer.
+# Read on HUP, and again every 5 s (a file copied in by hand): it is tiny, and Paddock replaces it whole to steer.
 sub load_policy_if_changed {
   my $text;
   if (open(my $fh, '<', $POLICY_FILE)) { local $/; $text = <$fh>; close $fh }
@@ -546,7 +546,9 @@ print "$READY_LINE (nft)\n";
 
 my $last_tick = 0;
 while (1) {
-  for my $handle ($select->can_read(0.5)) {
+  # Once a second at most when idle: retries of lost upstream queries need no finer clock, and a
+  # new policy comes with a HUP, which ends the wait at once.
+  for my $handle ($select->can_read(1)) {
     if ($handle == $udp) {
       my $peer = $udp->recv(my $query, 65535);
       answer_query($query, $peer, undef, 'udp') if defined $peer && length $query;
@@ -571,7 +573,7 @@ while (1) {
   my $now = time;
   next if $now == $last_tick;
   $last_tick = $now;
-  load_policy_if_changed();
+  load_policy_if_changed() if $now % 5 == 0;
   retry_stale();
   forget_expired() if $now % 30 == 0;
 }

@@ -7,7 +7,7 @@ import type { ResolvedWorkspace } from '../config/resolve.ts';
 import { parseAllowEntry, type AllowEntry } from './names.ts';
 import { ALLOW_PRESETS } from './presets.ts';
 
-/** Where the firewall reads its policy; it reads the file again every second. */
+/** Where the firewall reads its policy: at once on HUP (which Paddock sends), and every 5 s. */
 export const POLICY_DIR = 'etc/paddock';
 export const POLICY_FILE = `/${POLICY_DIR}/egress`;
 
