@@ -10,7 +10,8 @@ import { buildSidecar, buildUserLayer, buildWorkspace, type BuildEvent } from '.
 import { decideAgentIdentity, engineFacts, processUser } from '../sandbox/identity.ts';
 import { SYSTEM_PATHS_UNCONFINED } from '../sandbox/dind.ts';
 import { FIREWALL_READY_LINE, FIREWALL_WARNING_PREFIX } from '../sandbox/firewall.ts';
-import { applyPolicy, currentPolicy, desiredPolicy, putPolicy } from '../net/steer.ts';
+import { hostAddresses, policyText } from '../net/policy.ts';
+import { applyPolicy, currentPolicy, gatewaysOf, putPolicy } from '../net/steer.ts';
 import { ensurePassword, readSecretValues, secretsArchive } from '../sandbox/secrets.ts';
 import { writeGitConfigCopy } from '../sandbox/gitconfig.ts';
 import { seedArchive } from '../sandbox/seed.ts';
@@ -160,15 +161,25 @@ async function portHolder(docker: Docker, port: number): Promise<string> {
 }
 
 /** Creates what is missing; returns the volumes created now (a copy is seeded only into a new one). */
-async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<Set<string>> {
+/**
+ * Makes the networks and volumes a workspace needs; says which volumes it created, and the gateways
+ * of the workspace's networks (read from the inspects it makes anyway, for the egress policy).
+ */
+async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Promise<{ created: Set<string>; gateways: string[] }> {
+  const gateways: string[] = [];
   for (const name of model.externalNetworks) {
-    if (!(await notFound(docker.getNetwork(name).inspect()))) {
+    const info = await notFound(docker.getNetwork(name).inspect());
+    if (!info) {
       throw new LaunchError(`the Docker network "${name}" (in networks) does not exist; create it (\`docker network create ${name}\`) or remove it from the workspace`);
     }
+    gateways.push(...gatewaysOf(info));
   }
-  if (!(await notFound(docker.getNetwork(model.network).inspect()))) {
+  let own = await notFound(docker.getNetwork(model.network).inspect());
+  if (!own) {
     await docker.createNetwork({ Name: model.network, Driver: 'bridge', Labels: { ...labels(model, null), 'com.docker.compose.network': 'default' } });
+    own = await docker.getNetwork(model.network).inspect();
   }
+  gateways.unshift(...gatewaysOf(own));
   const created = new Set<string>();
   for (const [role, name] of Object.entries(model.volumes)) {
     if (name && !(await notFound(docker.getVolume(name).inspect()))) {
@@ -176,7 +187,7 @@ async function ensureNetworkAndVolumes(docker: Docker, model: ComposeModel): Pro
       created.add(name);
     }
   }
-  return created;
+  return { created, gateways };
 }
 
 async function logsTail(container: Docker.Container): Promise<string> {
@@ -364,7 +375,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     const firewallImage = await buildSidecar(ws, 'firewall', buildOptions);
     const dindImage = ws.enableDocker ? await buildSidecar(ws, 'dind', buildOptions) : '';
     const model = workspaceModel(ws, { agentImage, firewallImage, dindImage, hostPort, passwordFile, exists: options.exists, home: options.home, env: options.env, agentUser: `${identity.uid}:${identity.gid}`, realSource, gitConfigCopy });
-    const newVolumes = await ensureNetworkAndVolumes(docker, model);
+    const { created: newVolumes, gateways } = await ensureNetworkAndVolumes(docker, model);
 
     const fw = model.services.firewall;
     const fwOptions = createOptions(model, fw, model.network);
@@ -373,7 +384,7 @@ export async function up(ws: ResolvedWorkspace, options: LaunchOptions): Promise
     if (hostPort && !(existingFirewall && existingFirewall.State === 'running') && (await portInUse(hostPort))) {
       throw new LaunchError(`port ${hostPort} on 127.0.0.1, which workspace "${ws.name}" uses, is taken by ${await portHolder(docker, hostPort)}; stop it, or give this workspace another with \`port = N\` in its config`);
     }
-    const policy = await desiredPolicy(docker, ws);
+    const policy = policyText(ws, [...new Set([...gateways, ...hostAddresses()])]);
     const firewall = await converge(docker, model, fw, fwOptions, fwHash, async (container) => {
       for (const name of model.externalNetworks) await docker.getNetwork(name).connect({ Container: container.id });
       await putPolicy(container, policy);

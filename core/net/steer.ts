@@ -8,13 +8,17 @@ import { projectName } from '../compose/model.ts';
 import { POLICY_APPLIED_PREFIX } from '../sandbox/firewall.ts';
 import { POLICY_FILE, hostAddresses, policyArchive, policyId, policyText, type EgressInput } from './policy.ts';
 
-/** The gateways of a workspace's networks: each is the host, seen from that network. */
+/** A network's gateways (from its inspect): each is the host, seen from that network. */
+export function gatewaysOf(info: { IPAM?: { Config?: Array<{ Gateway?: string }> } }): string[] {
+  return (info.IPAM?.Config ?? []).flatMap((config) => (config.Gateway ? [config.Gateway] : []));
+}
+
+/** The gateways of a workspace's networks. */
 export async function networkGateways(docker: Docker, networks: readonly string[]): Promise<string[]> {
   const gateways: string[] = [];
   for (const name of networks) {
     try {
-      const info = await docker.getNetwork(name).inspect();
-      for (const config of info.IPAM?.Config ?? []) if (config.Gateway) gateways.push(config.Gateway);
+      gateways.push(...gatewaysOf(await docker.getNetwork(name).inspect()));
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     }
